@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, Contact, Subscription
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = Account
+        fields = ["name", "industry", "employees", "country", "owner", "referenceable", "external_id"]
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "birth_year",
+            "birth_month",
+            "birth_day",
+            "language",
+            "timezone",
+            "is_primary",
+            "email_consent",
+            "external_id",
+        ]
+
+
+class SubscriptionForm(forms.ModelForm):
+    class Meta:
+        model = Subscription
+        fields = [
+            "plan",
+            "mrr",
+            "quantity",
+            "started_on",
+            "ended_on",
+            "cancel_type",
+            "cancel_reason",
+            "external_id",
+        ]
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+            "ended_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class ImportForm(forms.Form):
+    accounts = forms.FileField(label=_("Accounts CSV"), required=False)
+    contacts = forms.FileField(label=_("Contacts CSV"), required=False)
+    subscriptions = forms.FileField(label=_("Subscriptions CSV"), required=False)
+    dry_run = forms.BooleanField(
+        label=_("Only check the files, import nothing"), required=False
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not any(cleaned.get(kind) for kind in ("accounts", "contacts", "subscriptions")):
+            raise forms.ValidationError(_("Choose at least one CSV file."))
+        return cleaned

@@ -1,0 +1,334 @@
+"""Customer accounts, their contacts and subscriptions.
+
+Customer status is never stored: an account is a customer on day d when the MRR of its
+subscriptions active on d is above zero (METRICS.md). The QuerySet methods below derive it
+in the database so it cannot disagree with revenue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.bands import EMPLOYEE_BANDS
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+language_tag_validator = RegexValidator(
+    r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+    _("Enter an IETF language tag such as en, es or pt-BR."),
+)
+country_code_validator = RegexValidator(
+    r"^[A-Z]{2}$", _("Enter a two-letter ISO 3166 country code such as US.")
+)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not an IANA time zone."), params={"value": value})
+
+
+def active_on_q(day: dt.date, prefix: str = "") -> Q:
+    """Subscriptions active on `day`: started_on <= day < ended_on (ended_on exclusive)."""
+    return Q(**{f"{prefix}started_on__lte": day}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day})
+    )
+
+
+class AccountStatus(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    CUSTOMER = "customer", _("Customer")
+    CHURNED = "churned", _("Churned")
+
+
+class AccountQuerySet(models.QuerySet):
+    def with_mrr_on(self, day: dt.date, name: str = "mrr") -> AccountQuerySet:
+        """Annotate MRR(a, day): the sum of MRR of subscriptions active on `day`."""
+        mrr = (
+            Subscription.objects.filter(active_on_q(day), account=OuterRef("pk"))
+            .order_by()
+            .values("account")
+            .annotate(total=Sum("mrr"))
+            .values("total")
+        )
+        return self.annotate(**{name: Coalesce(Subquery(mrr, output_field=MONEY), ZERO)})
+
+    def with_first_customer_day(self) -> AccountQuerySet:
+        # ended_on > started_on is a constraint, so a paying subscription is always active
+        # on its first day: the first customer day is its earliest start.
+        first = (
+            Subscription.objects.filter(account=OuterRef("pk"), mrr__gt=0)
+            .order_by("started_on")
+            .values("started_on")[:1]
+        )
+        return self.annotate(first_customer_day=Subquery(first))
+
+    def with_status(self, day: dt.date | None = None) -> AccountQuerySet:
+        """Annotate `mrr`, `first_customer_day` and the derived `status` on `day` (today)."""
+        day = day or timezone.localdate()
+        return (
+            self.with_mrr_on(day)
+            .with_first_customer_day()
+            .annotate(
+                status=Case(
+                    When(mrr__gt=0, then=Value(AccountStatus.CUSTOMER)),
+                    When(first_customer_day__lte=day, then=Value(AccountStatus.CHURNED)),
+                    default=Value(AccountStatus.PROSPECT),
+                )
+            )
+        )
+
+    def customers_on(self, day: dt.date) -> AccountQuerySet:
+        return self.with_mrr_on(day).filter(mrr__gt=0)
+
+    def with_employee_band(self) -> AccountQuerySet:
+        whens = [
+            When(employees__gte=low, employees__lte=high, then=Value(key))
+            if high is not None
+            else When(employees__gte=low, then=Value(key))
+            for key, _label, low, high in EMPLOYEE_BANDS
+        ]
+        return self.annotate(employee_band=Case(*whens, default=Value("")))
+
+    def in_employee_band(self, band: str) -> AccountQuerySet:
+        for key, _label, low, high in EMPLOYEE_BANDS:
+            if key == band:
+                upper = Q(employees__lte=high) if high is not None else Q()
+                return self.filter(Q(employees__gte=low) & upper)
+        return self.none()
+
+
+class Account(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, validators=[country_code_validator]
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_accounts",
+    )
+    referenceable = models.BooleanField(
+        _("referenceable"), default=False, help_text=_("Agreed to act as a reference.")
+    )
+    external_id = models.CharField(
+        _("external ID"), max_length=100, unique=True, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        indexes = [models.Index(fields=["industry"]), models.Index(fields=["country"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:detail", args=[self.pk])
+
+    def mrr_on(self, day: dt.date) -> Decimal:
+        total = self.subscriptions.filter(active_on_q(day)).aggregate(total=Sum("mrr"))["total"]
+        return total or ZERO
+
+    def mrr_history(self, month_ends: list[dt.date]) -> list[Decimal]:
+        """MRR at each given day, in one aggregate query."""
+        if not month_ends:
+            return []
+        totals = self.subscriptions.aggregate(
+            **{
+                f"d{i}": Coalesce(Sum("mrr", filter=active_on_q(day)), ZERO)
+                for i, day in enumerate(month_ends)
+            }
+        )
+        return [totals[f"d{i}"] for i in range(len(month_ends))]
+
+
+class Contact(models.Model):
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), max_length=254)
+    # A birthday may be known without the year ("--MM-DD"); month and day are stored apart
+    # so that birthday campaigns look up an indexed month-day instead of scanning contacts.
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    birth_month = models.PositiveSmallIntegerField(_("birth month"), null=True, blank=True)
+    birth_day = models.PositiveSmallIntegerField(_("birth day"), null=True, blank=True)
+    language = models.CharField(
+        _("language"), max_length=35, default="en", validators=[language_tag_validator]
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    email_consent = models.BooleanField(
+        _("email consent"), default=True, help_text=_("Agreed to receive email from us.")
+    )
+    # When the contact unsubscribed from each category; empty means subscribed.
+    unsubscribed_surveys_at = models.DateTimeField(
+        _("unsubscribed from surveys"), null=True, blank=True
+    )
+    unsubscribed_lifecycle_at = models.DateTimeField(
+        _("unsubscribed from lifecycle messages"), null=True, blank=True
+    )
+    unsubscribed_marketing_at = models.DateTimeField(
+        _("unsubscribed from marketing"), null=True, blank=True
+    )
+    external_id = models.CharField(
+        _("external ID"), max_length=100, unique=True, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), "account", name="contact_unique_email_per_account"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(birth_month__isnull=True, birth_day__isnull=True, birth_year__isnull=True)
+                    | Q(
+                        birth_month__gte=1,
+                        birth_month__lte=12,
+                        birth_day__gte=1,
+                        birth_day__lte=31,
+                    )
+                ),
+                name="contact_birthday_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["birth_month", "birth_day"], name="contact_birthday_idx"),
+            models.Index(Lower("email"), name="contact_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def birthday(self) -> str:
+        """The birthday as in the CSV: YYYY-MM-DD, or --MM-DD when the year is unknown."""
+        if self.birth_month is None or self.birth_day is None:
+            return ""
+        year = f"{self.birth_year:04d}" if self.birth_year else "-"
+        return f"{year}-{self.birth_month:02d}-{self.birth_day:02d}"
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.birth_month is None) != (self.birth_day is None):
+            raise ValidationError(_("Give both the month and the day of the birthday."))
+        if self.birth_month is not None:
+            try:
+                dt.date(self.birth_year or 2000, self.birth_month, self.birth_day)
+            except ValueError as exc:
+                raise ValidationError(_("This birthday is not a real date.")) from exc
+
+
+class CancelType(models.TextChoices):
+    VOLUNTARY = "voluntary", _("Voluntary")
+    INVOLUNTARY = "involuntary", _("Involuntary")
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active_on(self, day: dt.date) -> SubscriptionQuerySet:
+        return self.filter(active_on_q(day))
+
+
+class Subscription(models.Model):
+    account = models.ForeignKey(
+        Account,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+    )
+    plan = models.CharField(_("plan"), max_length=100, blank=True)
+    mrr = models.DecimalField(
+        _("MRR"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("Monthly recurring revenue in the base currency."),
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(
+        _("ended on"), null=True, blank=True, help_text=_("The first day without service.")
+    )
+    cancel_type = models.CharField(
+        _("cancellation type"), max_length=12, choices=CancelType.choices, blank=True
+    )
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    external_id = models.CharField(
+        _("external ID"), max_length=100, unique=True, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "pk"]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [
+            models.CheckConstraint(condition=Q(mrr__gte=0), name="subscription_mrr_non_negative"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gt=F("started_on")),
+                name="subscription_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancel_type="") | Q(ended_on__isnull=False),
+                name="subscription_cancel_type_needs_end",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "started_on"], name="subscription_account_start"),
+            models.Index(fields=["started_on"], name="subscription_start_idx"),
+            models.Index(fields=["ended_on"], name="subscription_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.plan or _('subscription')} · {self.mrr}"
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return self.started_on <= day and (self.ended_on is None or day < self.ended_on)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.ended_on and self.started_on and self.ended_on <= self.started_on:
+            raise ValidationError(
+                {"ended_on": _("The end must be after the start (it is the first day without service).")}
+            )
+        if self.cancel_type and not self.ended_on:
+            raise ValidationError({"cancel_type": _("Only an ended subscription has a cancellation type.")})

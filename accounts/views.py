@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.filters import AccountFilter
+from accounts.forms import AccountForm, ContactForm, ImportForm, SubscriptionForm
+from accounts.importer import import_crm
+from accounts.models import Account, Contact, Subscription
+from lifecycle.lib.dates import month_ends
+
+PAGE_SIZE = 50
+HISTORY_MONTHS = 24
+
+
+@login_required
+@permission_required("accounts.view_account", raise_exception=True)
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts = (
+        Account.objects.with_status()
+        .with_employee_band()
+        .select_related("owner")
+        .annotate(contact_count=Count("contacts", distinct=True))
+    )
+    account_filter = AccountFilter(request.GET, queryset=accounts)
+    page = Paginator(account_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/account_list.html",
+        {"filter": account_filter, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+@permission_required("accounts.view_account", raise_exception=True)
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    account = get_object_or_404(
+        Account.objects.with_status(today).with_employee_band().select_related("owner"), pk=pk
+    )
+    days = month_ends(today, HISTORY_MONTHS)
+    history = account.mrr_history(days)
+    chart = {
+        "labels": [day.strftime("%Y-%m") for day in days],
+        "mrr": [str(value) for value in history],
+    }
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {
+            "account": account,
+            "contacts": account.contacts.all(),
+            "subscriptions": account.subscriptions.all(),
+            "chart": chart,
+            "history": list(zip(chart["labels"], history, strict=True)),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@permission_required("accounts.add_account", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def account_create(request: HttpRequest) -> HttpResponse:
+    form = AccountForm(request.POST or None)
+    if form.is_valid():
+        account = form.save()
+        messages.success(request, _("Account created."))
+        return redirect(account)
+    return render(request, "accounts/form.html", {"form": form, "title": _("New account")})
+
+
+@login_required
+@permission_required("accounts.change_account", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    form = AccountForm(request.POST or None, instance=account)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Account saved."))
+        return redirect(account)
+    return render(
+        request,
+        "accounts/form.html",
+        {"form": form, "title": _("Edit %(name)s") % {"name": account.name}, "account": account},
+    )
+
+
+def _edit_child(request: HttpRequest, account: Account, form_class: type, instance: object, title: str) -> HttpResponse:
+    form = form_class(request.POST or None, instance=instance)
+    if form.is_valid():
+        child = form.save(commit=False)
+        child.account = account
+        child.save()
+        messages.success(request, _("Saved."))
+        return redirect(account)
+    return render(request, "accounts/form.html", {"form": form, "title": title, "account": account})
+
+
+@login_required
+@permission_required("accounts.change_contact", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    contact = get_object_or_404(Contact, pk=contact_pk, account=account) if contact_pk else Contact(account=account)
+    title = _("Edit contact") if contact_pk else _("New contact")
+    return _edit_child(request, account, ContactForm, contact, title)
+
+
+@login_required
+@permission_required("accounts.change_subscription", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def subscription_edit(request: HttpRequest, pk: int, subscription_pk: int | None = None) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    subscription = (
+        get_object_or_404(Subscription, pk=subscription_pk, account=account)
+        if subscription_pk
+        else Subscription(account=account)
+    )
+    title = _("Edit subscription") if subscription_pk else _("New subscription")
+    return _edit_child(request, account, SubscriptionForm, subscription, title)
+
+
+@login_required
+@permission_required("staff.import_data", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if form.is_valid():
+        sources = {
+            kind: (upload.name, upload.file)
+            for kind in ("accounts", "contacts", "subscriptions")
+            if (upload := form.cleaned_data.get(kind))
+        }
+        result = import_crm(sources=sources, dry_run=form.cleaned_data["dry_run"])
+    return render(request, "accounts/import.html", {"form": form, "result": result})

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, url name, permission needed, url prefix that marks the item as current)
+NAVIGATION = [
+    (_("Dashboard"), "home", "staff.view_dashboards", "/"),
+    (_("Accounts"), "accounts:list", "accounts.view_account", "/accounts/"),
+    (_("Outbox"), "outbox:list", "outbox.view_outboxemail", "/outbox/"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, url_name, permission, prefix in NAVIGATION:
+        if user.has_perm(permission):
+            current = request.path == "/" if prefix == "/" else request.path.startswith(prefix)
+            items.append({"label": label, "url": reverse(url_name), "current": current})
+    return {"nav_items": items, "show_admin_link": user.is_staff}

@@ -1,0 +1,87 @@
+"""Personas and shared fixtures: a user of each role, an outsider with no role, anonymous."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from lifecycle.staff.roles import ADMIN, MARKETER, VIEWER
+from tests.factories import UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM use there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="viewer", role=VIEWER)
+
+
+@pytest.fixture
+def marketer(db):
+    return UserFactory(username="marketer", role=MARKETER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=ADMIN)
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but given no role: must see nothing."""
+    return UserFactory(username="outsider")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def viewer_client(viewer) -> Client:
+    return client_for(viewer)
+
+
+@pytest.fixture
+def marketer_client(marketer) -> Client:
+    return client_for(marketer)
+
+
+@pytest.fixture
+def admin_client_(admin_user) -> Client:
+    return client_for(admin_user)
+
+
+@pytest.fixture
+def outsider_client(outsider) -> Client:
+    return client_for(outsider)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, never a downloaded browser (DEVELOPERS.md)."""
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs it with apt-get.")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }
