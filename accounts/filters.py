@@ -22,8 +22,11 @@ def industry_choices() -> list[tuple[str, str]]:
 
 
 def owner_queryset(request: object) -> QuerySet:
-    return get_user_model().objects.filter(owned_accounts__isnull=False).distinct().order_by(
-        "username"
+    return (
+        get_user_model()
+        .objects.filter(owned_accounts__isnull=False)
+        .distinct()
+        .order_by("username")
     )
 
 

@@ -9,7 +9,15 @@ from accounts.models import Account, Contact, Subscription
 class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
-        fields = ["name", "industry", "employees", "country", "owner", "referenceable", "external_id"]
+        fields = [
+            "name",
+            "industry",
+            "employees",
+            "country",
+            "owner",
+            "referenceable",
+            "external_id",
+        ]
 
 
 class ContactForm(forms.ModelForm):
@@ -28,6 +36,16 @@ class ContactForm(forms.ModelForm):
             "email_consent",
             "external_id",
         ]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        # The account is not a form field, so Django skips the per-account unique constraint.
+        duplicates = Contact.objects.filter(
+            account_id=self.instance.account_id, email__iexact=email
+        ).exclude(pk=self.instance.pk)
+        if duplicates.exists():
+            raise forms.ValidationError(_("This account already has a contact with this email."))
+        return email
 
 
 class SubscriptionForm(forms.ModelForm):
@@ -53,9 +71,7 @@ class ImportForm(forms.Form):
     accounts = forms.FileField(label=_("Accounts CSV"), required=False)
     contacts = forms.FileField(label=_("Contacts CSV"), required=False)
     subscriptions = forms.FileField(label=_("Subscriptions CSV"), required=False)
-    dry_run = forms.BooleanField(
-        label=_("Only check the files, import nothing"), required=False
-    )
+    dry_run = forms.BooleanField(label=_("Only check the files, import nothing"), required=False)
 
     def clean(self) -> dict:
         cleaned = super().clean()

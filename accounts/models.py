@@ -148,6 +148,12 @@ class Account(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("accounts:detail", args=[self.pk])
 
+    @property
+    def owner_name(self) -> str:
+        if self.owner is None:
+            return ""
+        return self.owner.get_full_name() or self.owner.get_username()
+
     def mrr_on(self, day: dt.date) -> Decimal:
         total = self.subscriptions.filter(active_on_q(day)).aggregate(total=Sum("mrr"))["total"]
         return total or ZERO
@@ -328,7 +334,13 @@ class Subscription(models.Model):
         super().clean()
         if self.ended_on and self.started_on and self.ended_on <= self.started_on:
             raise ValidationError(
-                {"ended_on": _("The end must be after the start (it is the first day without service).")}
+                {
+                    "ended_on": _(
+                        "The end must be after the start (it is the first day without service)."
+                    )
+                }
             )
         if self.cancel_type and not self.ended_on:
-            raise ValidationError({"cancel_type": _("Only an ended subscription has a cancellation type.")})
+            raise ValidationError(
+                {"cancel_type": _("Only an ended subscription has a cancellation type.")}
+            )

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.filters import AccountFilter
@@ -17,7 +19,19 @@ from accounts.models import Account, Contact, Subscription
 from lifecycle.lib.dates import month_ends
 
 PAGE_SIZE = 50
+IMPORT_KINDS = {
+    "accounts": _lazy("Accounts"),
+    "contacts": _lazy("Contacts"),
+    "subscriptions": _lazy("Subscriptions"),
+}
 HISTORY_MONTHS = 24
+
+
+def _posted(request: HttpRequest, files: bool = False) -> tuple:
+    """Form data for a POST (even an empty one, which must show errors), none for a GET."""
+    if request.method != "POST":
+        return ()
+    return (request.POST, request.FILES) if files else (request.POST,)
 
 
 @login_required
@@ -28,6 +42,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
         .with_employee_band()
         .select_related("owner")
         .annotate(contact_count=Count("contacts", distinct=True))
+        .order_by("name", "pk")  # Meta.ordering is dropped from a GROUP BY query
     )
     account_filter = AccountFilter(request.GET, queryset=accounts)
     page = Paginator(account_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -71,7 +86,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("accounts.add_account", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def account_create(request: HttpRequest) -> HttpResponse:
-    form = AccountForm(request.POST or None)
+    form = AccountForm(*_posted(request))
     if form.is_valid():
         account = form.save()
         messages.success(request, _("Account created."))
@@ -84,7 +99,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
-    form = AccountForm(request.POST or None, instance=account)
+    form = AccountForm(*_posted(request), instance=account)
     if form.is_valid():
         form.save()
         messages.success(request, _("Account saved."))
@@ -96,8 +111,10 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _edit_child(request: HttpRequest, account: Account, form_class: type, instance: object, title: str) -> HttpResponse:
-    form = form_class(request.POST or None, instance=instance)
+def _edit_child(
+    request: HttpRequest, account: Account, form_class: type, instance: object, title: str
+) -> HttpResponse:
+    form = form_class(*_posted(request), instance=instance)
     if form.is_valid():
         child = form.save(commit=False)
         child.account = account
@@ -107,20 +124,32 @@ def _edit_child(request: HttpRequest, account: Account, form_class: type, instan
     return render(request, "accounts/form.html", {"form": form, "title": title, "account": account})
 
 
+def _require(request: HttpRequest, model: str, editing: bool) -> None:
+    """Adding needs the add permission, editing the change permission."""
+    if not request.user.has_perm(f"accounts.{'change' if editing else 'add'}_{model}"):
+        raise PermissionDenied
+
+
 @login_required
-@permission_required("accounts.change_contact", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+    _require(request, "contact", editing=contact_pk is not None)
     account = get_object_or_404(Account, pk=pk)
-    contact = get_object_or_404(Contact, pk=contact_pk, account=account) if contact_pk else Contact(account=account)
+    contact = (
+        get_object_or_404(Contact, pk=contact_pk, account=account)
+        if contact_pk
+        else Contact(account=account)
+    )
     title = _("Edit contact") if contact_pk else _("New contact")
     return _edit_child(request, account, ContactForm, contact, title)
 
 
 @login_required
-@permission_required("accounts.change_subscription", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def subscription_edit(request: HttpRequest, pk: int, subscription_pk: int | None = None) -> HttpResponse:
+def subscription_edit(
+    request: HttpRequest, pk: int, subscription_pk: int | None = None
+) -> HttpResponse:
+    _require(request, "subscription", editing=subscription_pk is not None)
     account = get_object_or_404(Account, pk=pk)
     subscription = (
         get_object_or_404(Subscription, pk=subscription_pk, account=account)
@@ -135,13 +164,19 @@ def subscription_edit(request: HttpRequest, pk: int, subscription_pk: int | None
 @permission_required("staff.import_data", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(*_posted(request, files=True))
     result = None
     if form.is_valid():
         sources = {
             kind: (upload.name, upload.file)
-            for kind in ("accounts", "contacts", "subscriptions")
+            for kind in IMPORT_KINDS
             if (upload := form.cleaned_data.get(kind))
         }
         result = import_crm(sources=sources, dry_run=form.cleaned_data["dry_run"])
-    return render(request, "accounts/import.html", {"form": form, "result": result})
+    summary = [
+        (IMPORT_KINDS[kind], count, result.updated.get(kind, 0))
+        for kind, count in (result.created.items() if result else [])
+    ]
+    return render(
+        request, "accounts/import.html", {"form": form, "result": result, "summary": summary}
+    )

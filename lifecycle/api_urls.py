@@ -1,7 +1,17 @@
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from accounts.api import AccountViewSet, ContactViewSet, SubscriptionViewSet
+from lifecycle.metrics.api import PeriodMetricsView
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("accounts", AccountViewSet, basename="account")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("subscriptions", SubscriptionViewSet, basename="subscription")
+
+urlpatterns = [
+    path("metrics/", PeriodMetricsView.as_view(), name="metrics"),
+    *router.urls,
+]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lifecycle.staff",
     "lifecycle.ops",
     "lifecycle.outbox",
+    "lifecycle.metrics",
     "accounts",
     "surveys",
     "campaigns",
@@ -169,13 +170,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     # STACK.md: the default 1 s polling gives ~2 tasks/s; 0.2 s keeps the worker responsive.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": True,
         "polling_interval": 0.2,
     }
@@ -221,6 +223,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customer accounts, contacts, subscriptions and retention metrics.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["lifecycle.staff.permissions.HasStaffRole"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

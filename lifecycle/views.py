@@ -25,10 +25,17 @@ def home(request: HttpRequest) -> HttpResponse:
         accounts=Count("pk"),
         customers=Count("pk", filter=Q(status="customer")),
         churned=Count("pk", filter=Q(status="churned")),
-        mrr=Sum("mrr"),
+        # Not "mrr": an aggregate named like the annotation it sums reads an empty column.
+        total_mrr=Sum("mrr"),
     )
     chart = {
         "labels": [day.strftime("%Y-%m") for day in days],
         "mrr": [str(mrr_by_month[f"d{i}"] or 0) for i in range(len(days))],
     }
-    return render(request, "home.html", {"today": today, "totals": statuses, "chart": chart})
+    context = {
+        "today": today,
+        "totals": statuses,
+        "chart": chart,
+        "rows": list(zip(chart["labels"], chart["mrr"], strict=True)),
+    }
+    return render(request, "home.html", context)

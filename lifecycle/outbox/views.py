@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -19,7 +21,8 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
     if search:
         emails = emails.filter(Q(to__icontains=search) | Q(subject__icontains=search))
     page = Paginator(emails, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "outbox/outbox_list.html", {"page": page, "q": search})
+    query = urlencode({"q": search}) if search else ""
+    return render(request, "outbox/outbox_list.html", {"page": page, "q": search, "query": query})
 
 
 @login_required

@@ -11,6 +11,10 @@ class StaffArea(models.Model):
         managed = False
         default_permissions = ()
         permissions = [
+            ("access_staff_area", _("Can use the staff web UI and API")),
             ("view_dashboards", _("Can view the dashboards")),
             ("import_data", _("Can import CSV files")),
         ]
+
+    def __str__(self) -> str:
+        return "staff area"

@@ -19,7 +19,7 @@ ROLES = (VIEWER, MARKETER, ADMIN)
 
 # Apps whose records the roles read or edit.
 CRM_APPS = ("accounts", "surveys", "campaigns")
-VIEWER_EXTRA = ("staff.view_dashboards",)
+VIEWER_EXTRA = ("staff.access_staff_area", "staff.view_dashboards")
 MARKETER_EXTRA = ("staff.import_data", "outbox.view_outboxemail")
 
 

@@ -4,32 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OutboxEmail',
+            name="OutboxEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
-                ('from_email', models.CharField(max_length=320, verbose_name='from')),
-                ('to', models.TextField(help_text='Comma-separated recipients.', verbose_name='to')),
-                ('cc', models.TextField(blank=True, verbose_name='cc')),
-                ('bcc', models.TextField(blank=True, verbose_name='bcc')),
-                ('subject', models.CharField(max_length=998, verbose_name='subject')),
-                ('body_text', models.TextField(blank=True, verbose_name='text body')),
-                ('body_html', models.TextField(blank=True, verbose_name='HTML body')),
-                ('headers', models.JSONField(default=dict, verbose_name='headers')),
-                ('raw', models.TextField(help_text='The whole MIME message as sent.', verbose_name='raw message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="created at"
+                    ),
+                ),
+                ("from_email", models.CharField(max_length=320, verbose_name="from")),
+                (
+                    "to",
+                    models.TextField(help_text="Comma-separated recipients.", verbose_name="to"),
+                ),
+                ("cc", models.TextField(blank=True, verbose_name="cc")),
+                ("bcc", models.TextField(blank=True, verbose_name="bcc")),
+                ("subject", models.CharField(max_length=998, verbose_name="subject")),
+                ("body_text", models.TextField(blank=True, verbose_name="text body")),
+                ("body_html", models.TextField(blank=True, verbose_name="HTML body")),
+                ("headers", models.JSONField(default=dict, verbose_name="headers")),
+                (
+                    "raw",
+                    models.TextField(
+                        help_text="The whole MIME message as sent.", verbose_name="raw message"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outbox email',
-                'verbose_name_plural': 'outbox emails',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "outbox email",
+                "verbose_name_plural": "outbox emails",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

@@ -4,22 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='StaffArea',
+            name="StaffArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'permissions': [('view_dashboards', 'Can view the dashboards'), ('import_data', 'Can import CSV files')],
-                'managed': False,
-                'default_permissions': (),
+                "permissions": [
+                    ("view_dashboards", "Can view the dashboards"),
+                    ("import_data", "Can import CSV files"),
+                ],
+                "managed": False,
+                "default_permissions": (),
             },
         ),
     ]

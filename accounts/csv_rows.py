@@ -1,0 +1,276 @@
+"""What each CSV column of the import accepts (CONTRACTS.md, "CSV columns").
+
+Parsers are plain functions from a stripped cell to a Python value: a Django form per row
+would make 100,000 rows take minutes. A parser raises CellError, whose message is the
+reason shown to the user after `FILE:LINE: column:`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+Values = dict[str, object]
+Parser = Callable[[str], object]
+
+CENT = Decimal("0.01")
+MAX_MRR = Decimal("10000000000")  # max_digits=12, decimal_places=2
+MAX_INTEGER = 2_147_483_647  # PositiveIntegerField on every supported database
+DEFAULT_LANGUAGE = "en"
+DEFAULT_TIMEZONE = "UTC"
+
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_YEARLESS = re.compile(r"--([0-9]{2})-([0-9]{2})")
+_INTEGER = re.compile(r"-?[0-9]{1,15}")
+_DECIMAL = re.compile(r"-?(?:[0-9]{1,20}(?:\.[0-9]{0,8})?|\.[0-9]{1,8})")
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no", ""})
+_CANCEL_TYPES = frozenset({"voluntary", "involuntary", ""})
+
+
+class CellError(ValueError):
+    """One cell is invalid; the message is the reason reported to the user."""
+
+
+@functools.cache
+def _timezones() -> frozenset[str]:
+    # available_timezones() walks the tz database on disk: once per process is enough.
+    return frozenset(zoneinfo.available_timezones())
+
+
+def text(max_length: int | None, *, required: bool = False) -> Parser:
+    def parse(value: str) -> str:
+        if required and not value:
+            raise CellError("is required")
+        if max_length is not None and len(value) > max_length:
+            raise CellError(f"is longer than {max_length} characters")
+        return value
+
+    return parse
+
+
+def boolean(value: str) -> bool:
+    word = value.lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise CellError("must be true, false, 1, 0, yes, no or empty")
+
+
+def count(*, default: int | None) -> Parser:
+    """A whole number >= 0; `default` when the cell is empty."""
+
+    def parse(value: str) -> int | None:
+        if not value:
+            return default
+        if not _INTEGER.fullmatch(value):
+            raise CellError("is not a whole number")
+        number = int(value)
+        if number < 0:
+            raise CellError("must not be negative")
+        if number > MAX_INTEGER:
+            raise CellError(f"must be at most {MAX_INTEGER}")
+        return number
+
+    return parse
+
+
+def money(value: str) -> Decimal:
+    if not value:
+        raise CellError("is required")
+    if not _DECIMAL.fullmatch(value):
+        raise CellError("is not a number (write it like 49.90, with a dot and no symbols)")
+    amount = Decimal(value)
+    if amount < 0:
+        raise CellError("must not be negative")
+    if amount >= MAX_MRR:
+        raise CellError(f"must be less than {MAX_MRR}")
+    if amount != amount.quantize(CENT):
+        raise CellError("has more than 2 decimal places")
+    return abs(amount.quantize(CENT))  # abs() turns "-0" into 0
+
+
+def _real_date(year: str, month: str, day: str) -> dt.date:
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError as exc:
+        raise CellError("is not a real date") from exc
+
+
+def date(value: str) -> dt.date | None:
+    if not value:
+        return None
+    match = _DATE.fullmatch(value)
+    if not match:
+        raise CellError("is not a date in YYYY-MM-DD form")
+    return _real_date(match[1], match[2], match[3])
+
+
+def required_date(value: str) -> dt.date:
+    day = date(value)
+    if day is None:
+        raise CellError("is required")
+    return day
+
+
+def birthday(value: str) -> tuple[int | None, int | None, int | None]:
+    """(birth_year, birth_month, birth_day) from YYYY-MM-DD or yearless --MM-DD."""
+    if not value:
+        return (None, None, None)
+    if match := _YEARLESS.fullmatch(value):
+        # 2000 is a leap year, so that --02-29 is a real birthday.
+        born = _real_date("2000", match[1], match[2])
+        return (None, born.month, born.day)
+    if match := _DATE.fullmatch(value):
+        born = _real_date(match[1], match[2], match[3])
+        return (born.year, born.month, born.day)
+    raise CellError("is not a date in YYYY-MM-DD or --MM-DD form")
+
+
+def email(value: str) -> str:
+    if not value:
+        raise CellError("is required")
+    if len(value) > 254:
+        raise CellError("is longer than 254 characters")
+    try:
+        validate_email(value)
+    except (ValidationError, ValueError) as exc:
+        raise CellError("is not a valid email address") from exc
+    return value
+
+
+def owner_email(value: str) -> str:
+    # Matched against staff users case-insensitively by the importer.
+    return value.lower()
+
+
+def country(value: str) -> str:
+    if not value:
+        return ""
+    # [A-Za-z] rather than isalpha(): "ß".upper() is "SS", which would pass as a code.
+    if not _COUNTRY.fullmatch(value):
+        raise CellError("is not a two-letter country code such as US")
+    return value.upper()
+
+
+def language(value: str) -> str:
+    if not value:
+        return DEFAULT_LANGUAGE
+    if len(value) > 35 or not _LANGUAGE.fullmatch(value):
+        raise CellError("is not an IETF language tag such as en, es or pt-BR")
+    return value
+
+
+def timezone_name(value: str) -> str:
+    if not value:
+        return DEFAULT_TIMEZONE
+    if value not in _timezones():
+        raise CellError("is not an IANA time zone such as Europe/Madrid")
+    return value
+
+
+def cancel_type(value: str) -> str:
+    word = value.lower()
+    if word not in _CANCEL_TYPES:
+        raise CellError("must be voluntary, involuntary or empty")
+    return word
+
+
+@dataclass(frozen=True)
+class Column:
+    parse: Parser
+    # Keys the parsed value is stored under in a row; a tuple value is spread over them.
+    keys: tuple[str, ...]
+    # Model fields the column sets: what an upsert updates when the column is present.
+    model_fields: tuple[str, ...]
+
+
+def column(parse: Parser, key: str, model_field: str | None = None) -> Column:
+    return Column(parse=parse, keys=(key,), model_fields=(model_field or key,))
+
+
+def no_checks(values: Values, failed: set[str]) -> list[tuple[str, str]]:
+    return []
+
+
+def subscription_checks(values: Values, failed: set[str]) -> list[tuple[str, str]]:
+    """Rules across cells (Subscription's constraints in words), given the cells that failed."""
+    errors = []
+    started, ended = values.get("started_on"), values.get("ended_on")
+    if isinstance(started, dt.date) and isinstance(ended, dt.date) and ended <= started:
+        errors.append(
+            ("ended_on", "must be after started_on (it is the first day without service)")
+        )
+    if values.get("cancel_type") and ended is None and "ended_on" not in failed:
+        errors.append(("cancel_type", "is only allowed when ended_on is given"))
+    return errors
+
+
+@dataclass(frozen=True)
+class Schema:
+    columns: dict[str, Column]
+    required: tuple[str, ...]
+    check: Callable[[Values, set[str]], list[tuple[str, str]]] = no_checks
+
+
+EXTERNAL_ID = column(text(100, required=True), "external_id")
+ACCOUNT_REF = column(text(100, required=True), "account_external_id", "account")
+
+SCHEMAS: dict[str, Schema] = {
+    "accounts": Schema(
+        columns={
+            "external_id": EXTERNAL_ID,
+            "name": column(text(200, required=True), "name"),
+            "industry": column(text(100), "industry"),
+            "employees": column(count(default=None), "employees"),
+            "country": column(country, "country"),
+            "owner_email": column(owner_email, "owner_email", "owner"),
+            "referenceable": column(boolean, "referenceable"),
+        },
+        required=("external_id", "name"),
+    ),
+    "contacts": Schema(
+        columns={
+            "external_id": EXTERNAL_ID,
+            "account_external_id": ACCOUNT_REF,
+            "first_name": column(text(100), "first_name"),
+            "last_name": column(text(100), "last_name"),
+            "email": column(email, "email"),
+            "birthday": Column(
+                parse=birthday,
+                keys=("birth_year", "birth_month", "birth_day"),
+                model_fields=("birth_year", "birth_month", "birth_day"),
+            ),
+            "language": column(language, "language"),
+            "timezone": column(timezone_name, "timezone"),
+            "is_primary": column(boolean, "is_primary"),
+        },
+        required=("external_id", "account_external_id", "email"),
+    ),
+    "subscriptions": Schema(
+        columns={
+            "external_id": EXTERNAL_ID,
+            "account_external_id": ACCOUNT_REF,
+            "plan": column(text(100), "plan"),
+            "mrr": column(money, "mrr"),
+            "quantity": column(count(default=1), "quantity"),
+            "started_on": column(required_date, "started_on"),
+            "ended_on": column(date, "ended_on"),
+            "cancel_type": column(cancel_type, "cancel_type"),
+            "cancel_reason": column(text(None), "cancel_reason"),
+        },
+        required=("external_id", "account_external_id", "mrr", "started_on"),
+        check=subscription_checks,
+    ),
+}

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lifecycle.metrics.params import MetricsQuerySerializer
+from lifecycle.metrics.queries import period_metrics
+
+
+class CanViewDashboards(BasePermission):
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(request.user and request.user.has_perm("staff.view_dashboards"))
+
+
+class PeriodMetricsView(APIView):
+    """The period metrics of METRICS.md: the same object as `manage.py metrics --json`."""
+
+    permission_classes = [CanViewDashboards]
+
+    @extend_schema(parameters=[MetricsQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        query = MetricsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        return Response(period_metrics(data["period"], data["segment"]))

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from lifecycle.metrics.params import MetricsQuerySerializer
+from lifecycle.metrics.queries import period_metrics
+
+
+class Command(BaseCommand):
+    help = "The retention metrics of METRICS.md for the period [start, end)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+        parser.add_argument("--end", required=True, help="day after the last day, YYYY-MM-DD")
+        parser.add_argument("--json", action="store_true", help="one JSON object")
+        parser.add_argument("--industry", default="")
+        parser.add_argument("--band", default="", help="employee band, e.g. 11-50")
+        parser.add_argument("--country", default="")
+        parser.add_argument("--owner", default="", help="the account owner's email")
+        parser.add_argument("--cohort", default="", help="month of first customer day, YYYY-MM")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        fields = ("start", "end", "industry", "band", "country", "owner", "cohort")
+        query = MetricsQuerySerializer(data={key: options[key] for key in fields})
+        if not query.is_valid():
+            problems = "; ".join(
+                f"--{field}: {' '.join(str(m) for m in messages)}"
+                for field, messages in query.errors.items()
+            )
+            raise CommandError(problems)
+        metrics = period_metrics(query.validated_data["period"], query.validated_data["segment"])
+        if options["json"]:
+            self.stdout.write(json.dumps(metrics))
+            return
+        width = max(len(key) for key in metrics)
+        for key, value in metrics.items():
+            self.stdout.write(f"{key:<{width}}  {'—' if value is None else value}")

@@ -1,0 +1,45 @@
+"""Periods are half-open [start, end) in calendar days of the site time zone (METRICS.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+class InvalidPeriod(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # exclusive
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise InvalidPeriod("end must be after start (the period is [start, end)).")
+
+    @property
+    def day_before_start(self) -> dt.date:
+        """The day whose close is the state "at start"."""
+        return self.start - ONE_DAY
+
+    @property
+    def last_day(self) -> dt.date:
+        """The day whose close is the state "at end"."""
+        return self.end - ONE_DAY
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.start - (self.end - self.start), self.start)
+
+    @classmethod
+    def parse(cls, start: str, end: str) -> Period:
+        try:
+            return cls(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, InvalidPeriod):
+                raise
+            raise InvalidPeriod("start and end must be dates as YYYY-MM-DD.") from exc

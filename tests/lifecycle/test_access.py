@@ -1,0 +1,167 @@
+"""Walks every URL the project defines as each role and as an anonymous visitor.
+
+A URL added without an entry in EXPECTED fails the test, so no page ships unchecked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+
+from lifecycle.outbox.models import OutboxEmail
+from lifecycle.staff.roles import ADMIN, MARKETER, VIEWER
+from tests.factories import ContactFactory, SubscriptionFactory, UserFactory
+
+PERSONAS = ("anonymous", "outsider", "viewer", "marketer", "admin")
+LOGIN = 302  # anonymous visitors of staff pages are sent to /login/
+
+
+def everyone(code: int) -> dict[str, int]:
+    return dict.fromkeys(PERSONAS, code)
+
+
+def staff_page(viewer: int) -> dict[str, int]:
+    """A page needing a role: Viewer gets `viewer`, Marketer and Admin get 200."""
+    return {"anonymous": LOGIN, "outsider": 403, "viewer": viewer, "marketer": 200, "admin": 200}
+
+
+def api(viewer: int = 200) -> dict[str, int]:
+    return {"anonymous": 401, "outsider": 403, "viewer": viewer, "marketer": 200, "admin": 200}
+
+
+EXPECTED: dict[str, dict[str, int]] = {
+    "home": staff_page(viewer=200),
+    "login": {**everyone(302), "anonymous": 200},  # signed-in users go on to the dashboard
+    "logout": everyone(405),  # sign-out is a POST
+    "set_language": everyone(302),
+    "healthz": everyone(200),
+    "accounts:list": staff_page(viewer=200),
+    "accounts:detail": staff_page(viewer=200),
+    "accounts:create": staff_page(viewer=403),
+    "accounts:edit": staff_page(viewer=403),
+    "accounts:contact-create": staff_page(viewer=403),
+    "accounts:contact-edit": staff_page(viewer=403),
+    "accounts:subscription-create": staff_page(viewer=403),
+    "accounts:subscription-edit": staff_page(viewer=403),
+    "accounts:import": staff_page(viewer=403),
+    "outbox:list": staff_page(viewer=403),
+    "outbox:detail": staff_page(viewer=403),
+    "api-root": api(),
+    "account-list": api(),
+    "account-detail": api(),
+    "contact-list": api(),
+    "contact-detail": api(),
+    "subscription-list": api(),
+    "subscription-detail": api(),
+    "metrics": api(),
+    "api-schema": api(),
+    "api-docs": api(),
+    "admin:index": {**everyone(302), "admin": 200},
+}
+
+
+def project_url_names(patterns=None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if inner == "admin:":
+                names.add("admin:index")  # the admin's own pages are walked below
+                continue
+            names |= project_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+@pytest.fixture
+def objects(db):
+    subscription = SubscriptionFactory()
+    contact = ContactFactory(account=subscription.account)
+    email = OutboxEmail.objects.create(
+        from_email="a@example.com", to="b@example.com", subject="s", raw=""
+    )
+    return {
+        "account": subscription.account,
+        "contact": contact,
+        "subscription": subscription,
+        "email": email,
+    }
+
+
+QUERIES = {"metrics": "?start=2024-01-01&end=2025-01-01"}
+
+
+def kwargs_for(name: str, objects: dict) -> dict[str, int]:
+    account = objects["account"].pk
+    return {
+        "accounts:detail": {"pk": account},
+        "accounts:edit": {"pk": account},
+        "accounts:contact-create": {"pk": account},
+        "accounts:contact-edit": {"pk": account, "contact_pk": objects["contact"].pk},
+        "accounts:subscription-create": {"pk": account},
+        "accounts:subscription-edit": {
+            "pk": account,
+            "subscription_pk": objects["subscription"].pk,
+        },
+        "outbox:detail": {"pk": objects["email"].pk},
+        "account-detail": {"pk": account},
+        "contact-detail": {"pk": objects["contact"].pk},
+        "subscription-detail": {"pk": objects["subscription"].pk},
+    }.get(name, {})
+
+
+@pytest.fixture
+def clients(db) -> dict[str, Client]:
+    users = {
+        "outsider": UserFactory(username="walk-outsider"),
+        "viewer": UserFactory(username="walk-viewer", role=VIEWER),
+        "marketer": UserFactory(username="walk-marketer", role=MARKETER),
+        "admin": UserFactory(username="walk-admin", role=ADMIN),
+    }
+    clients = {"anonymous": Client()}
+    for persona, user in users.items():
+        clients[persona] = Client()
+        clients[persona].force_login(user)
+    return clients
+
+
+def test_every_url_has_an_expected_answer_for_every_persona():
+    assert project_url_names() == set(EXPECTED)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_persona_gets_the_expected_answer(name, clients, objects):
+    url = reverse(name, kwargs=kwargs_for(name, objects)) + QUERIES.get(name, "")
+    answers = {persona: clients[persona].get(url).status_code for persona in PERSONAS}
+    assert answers == EXPECTED[name], url
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_sign_in_and_back(clients):
+    response = clients["anonymous"].get("/accounts/")
+    assert response["Location"] == "/login/?next=/accounts/"
+
+
+@pytest.mark.django_db
+def test_only_admins_open_every_admin_page(clients):
+    for model in admin.site._registry:
+        meta = model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        assert clients["admin"].get(url).status_code == 200, url
+        assert clients["marketer"].get(url).status_code == 302, url
+
+
+@pytest.mark.django_db
+def test_an_api_token_authenticates_as_its_user(objects):
+    token = Token.objects.create(user=UserFactory(username="token-viewer", role=VIEWER))
+    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/accounts/").status_code == 200
+    assert (
+        Client(HTTP_AUTHORIZATION="Token not-a-real-key").get("/api/v1/accounts/").status_code
+        == 401
+    )

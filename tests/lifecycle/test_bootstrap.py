@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from accounts.models import Account
+from tests.factories import AccountFactory
+
+
+@pytest.mark.django_db
+def test_bootstrap_loads_demo_data_on_first_run_and_prints_the_demo_login(settings):
+    settings.DEBUG = True
+    out = StringIO()
+
+    call_command("bootstrap", stdout=out)
+
+    assert Account.objects.count() >= 100
+    user = authenticate(username="demo", password="demo")
+    assert user is not None and user.is_staff
+    assert "/login/ as demo / demo" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_bootstrap_leaves_existing_data_alone_and_can_run_again(settings):
+    settings.DEBUG = True
+    AccountFactory(name="Real customer")
+
+    call_command("bootstrap", stdout=StringIO())
+    call_command("bootstrap", stdout=StringIO())
+
+    assert list(Account.objects.values_list("name", flat=True)) == ["Real customer"]
+
+
+@pytest.mark.django_db
+def test_bootstrap_refuses_to_create_a_known_password_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
+        call_command("bootstrap", stdout=StringIO())

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifecycle.lib.dates import add_months, month_ends
+
+
+def test_add_months_crosses_years_both_ways():
+    assert add_months(dt.date(2024, 11, 30), 2) == dt.date(2025, 1, 1)
+    assert add_months(dt.date(2024, 1, 31), -1) == dt.date(2023, 12, 1)
+
+
+def test_month_ends_stop_at_the_given_day_not_in_the_future():
+    assert month_ends(dt.date(2024, 3, 15), 3) == [
+        dt.date(2024, 1, 31),
+        dt.date(2024, 2, 29),
+        dt.date(2024, 3, 15),
+    ]
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 1, 1)), st.integers(1, 40))
+def test_month_ends_are_the_last_days_of_consecutive_months(day, count):
+    ends = month_ends(day, count)
+    assert len(ends) == count and ends[-1] == day
+    for earlier, later in itertools.pairwise(ends):
+        assert (earlier + dt.timedelta(days=1)).day == 1
+        assert add_months(earlier, 1) == dt.date(later.year, later.month, 1)

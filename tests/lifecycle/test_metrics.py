@@ -1,0 +1,318 @@
+"""Period metrics: hand-checked scenarios, the identities of METRICS.md, and the database
+implementation against a brute-force reference on random subscription histories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import Account, Subscription
+from lifecycle.metrics.periods import InvalidPeriod, Period
+from lifecycle.metrics.queries import Segment, period_metrics
+from tests.factories import AccountFactory, SubscriptionFactory
+
+D = dt.date
+YEAR_2024 = Period(D(2024, 1, 1), D(2025, 1, 1))
+
+
+def sub(account, mrr, start, end=None, cancel_type="", **extra):
+    return SubscriptionFactory(
+        account=account,
+        mrr=Decimal(mrr),
+        started_on=start,
+        ended_on=end,
+        cancel_type=cancel_type,
+        **extra,
+    )
+
+
+@pytest.mark.django_db
+def test_a_customer_who_churns_and_returns_inside_the_period_is_retained():
+    account = AccountFactory()
+    sub(account, "100", D(2023, 6, 1), D(2024, 3, 1), "voluntary")
+    sub(account, "100", D(2024, 5, 1))
+
+    m = period_metrics(YEAR_2024)
+
+    assert (m["retained_customers"], m["churned_customers"], m["reactivated_customers"]) == (
+        1,
+        0,
+        0,
+    )
+    assert m["customer_retention_rate"] == 1.0
+
+
+@pytest.mark.django_db
+def test_an_upgrade_then_a_downgrade_inside_the_period_cancel_out():
+    account = AccountFactory()
+    sub(account, "100", D(2023, 1, 1), D(2024, 3, 1))
+    sub(account, "300", D(2024, 3, 1), D(2024, 9, 1))
+    sub(account, "100", D(2024, 9, 1))
+
+    m = period_metrics(YEAR_2024)
+
+    assert m["expansion_mrr"] == "0.00" and m["contraction_mrr"] == "0.00"
+    assert m["net_revenue_retention"] == 1.0
+
+
+@pytest.mark.django_db
+def test_a_one_day_subscription_is_acquired_but_neither_new_nor_churned():
+    sub(AccountFactory(), "50", D(2024, 4, 10), D(2024, 4, 11))
+
+    m = period_metrics(YEAR_2024)
+
+    assert m["acquired_customers"] == 1
+    assert (m["new_customers"], m["churned_customers"], m["customers_end"]) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_a_subscription_ending_on_the_periods_end_still_counts_at_the_end():
+    sub(AccountFactory(), "80", D(2023, 1, 1), D(2025, 1, 1), "voluntary")
+
+    assert period_metrics(YEAR_2024)["churned_customers"] == 0
+    assert period_metrics(Period(D(2025, 1, 1), D(2025, 2, 1)))["churned_customers"] == 1
+
+
+@pytest.mark.django_db
+def test_a_churned_account_takes_the_type_of_its_largest_subscription_ending_last():
+    account = AccountFactory()
+    sub(account, "40", D(2023, 1, 1), D(2024, 6, 1), "voluntary")
+    sub(account, "90", D(2023, 1, 1), D(2024, 6, 1), "involuntary")
+    sub(account, "10", D(2023, 1, 1), D(2024, 2, 1), "voluntary")
+
+    m = period_metrics(YEAR_2024)
+
+    assert m["churned_customers_involuntary"] == 1
+    assert m["churned_customers_voluntary"] == m["churned_customers_unknown"] == 0
+    assert m["churned_mrr_involuntary"] == m["churned_mrr"] == "140.00"
+
+
+@pytest.mark.django_db
+def test_rates_are_null_when_nobody_was_a_customer_at_the_start():
+    sub(AccountFactory(), "100", D(2024, 2, 1))
+
+    m = period_metrics(YEAR_2024)
+
+    assert m["customers_start"] == 0 and m["new_customers"] == 1
+    for key in (
+        "customer_retention_rate",
+        "gross_revenue_retention",
+        "net_revenue_retention",
+        "quick_ratio",
+    ):
+        assert m[key] is None, key
+    assert m["expansion_share"] == 0.0
+
+
+@pytest.mark.django_db
+def test_new_and_reactivated_customers_and_their_mrr():
+    returning = AccountFactory()
+    sub(returning, "70", D(2022, 1, 1), D(2023, 1, 1), "involuntary")
+    sub(returning, "75", D(2024, 3, 1))
+    sub(AccountFactory(), "200", D(2024, 7, 1))
+
+    m = period_metrics(YEAR_2024)
+
+    assert (m["new_customers"], m["new_mrr"]) == (1, "200.00")
+    assert (m["reactivated_customers"], m["reactivation_mrr"]) == (1, "75.00")
+    assert m["acquired_customers"] == 1
+
+
+@pytest.mark.django_db
+def test_segments_filter_the_accounts_measured():
+    sub(AccountFactory(industry="Retail", employees=30), "100", D(2023, 1, 1))
+    sub(AccountFactory(industry="Software", employees=500), "900", D(2023, 1, 1))
+    cohort = AccountFactory(industry="Software", employees=500)
+    sub(cohort, "50", D(2024, 2, 10))
+
+    assert period_metrics(YEAR_2024, Segment(industry="Retail"))["mrr_end"] == "100.00"
+    assert period_metrics(YEAR_2024, Segment(employee_band="201-1000"))["mrr_end"] == "950.00"
+    assert period_metrics(YEAR_2024, Segment(cohort_month=D(2024, 2, 1)))["customers_end"] == 1
+
+
+@pytest.mark.django_db
+def test_the_metrics_cost_one_query_whatever_the_data_size(django_assert_num_queries):
+    for n in range(25):
+        sub(
+            AccountFactory(),
+            str(10 + n),
+            D(2023, 1 + n % 12, 1),
+            D(2024, 1 + n % 12, 15) if n % 3 else None,
+        )
+    with django_assert_num_queries(1):
+        period_metrics(YEAR_2024, Segment(industry="Software", employee_band="11-50"))
+
+
+def test_a_period_must_end_after_it_starts():
+    with pytest.raises(InvalidPeriod):
+        Period(D(2024, 1, 1), D(2024, 1, 1))
+
+
+# --- the command and the API return the same object ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_command_and_the_api_return_the_same_object(viewer_client):
+    sub(AccountFactory(), "100", D(2023, 1, 1), D(2024, 5, 1), "voluntary")
+    sub(AccountFactory(), "250", D(2024, 2, 1))
+    out = StringIO()
+
+    call_command("metrics", "--start", "2024-01-01", "--end", "2025-01-01", "--json", stdout=out)
+    api = viewer_client.get("/api/v1/metrics/?start=2024-01-01&end=2025-01-01")
+
+    assert api.status_code == 200
+    assert json.loads(out.getvalue()) == api.json()
+    assert api.json()["churned_mrr_voluntary"] == "100.00"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?start=2024-01-01",
+        "?start=2024-13-01&end=2025-01-01",
+        "?start=2024-02-01&end=2024-01-01",
+        "?start=2024-01-01&end=2024-01-01",
+        "?start=2024-01-01&end=2025-01-01&industry=Unknown",
+        "?start=2024-01-01&end=2025-01-01&band=huge",
+        "?start=2024-01-01&end=2025-01-01&cohort=2024-13",
+        "?start=2024-01-01&end=2025-01-01&owner=nobody@example.com",
+        "?start=%00&end=%ff",
+    ],
+)
+def test_bad_metrics_requests_are_400_with_a_message(viewer_client, query):
+    response = viewer_client.get(f"/api/v1/metrics/{query}")
+    assert response.status_code == 400
+    assert response.json()
+
+
+# --- property: the database agrees with a brute-force reference --------------------------
+
+DAY0 = D(2024, 1, 1)
+HORIZON = 120  # days of history in generated examples
+
+
+def reference_mrr(subs, account, day):
+    return sum(
+        (
+            s["mrr"]
+            for s in subs
+            if s["account"] == account
+            and s["start"] <= day
+            and (s["end"] is None or day < s["end"])
+        ),
+        Decimal(0),
+    )
+
+
+def reference_metrics(subs, start, end):
+    """METRICS.md read literally, one day at a time."""
+    accounts = {s["account"] for s in subs}
+    before, last = start - dt.timedelta(days=1), end - dt.timedelta(days=1)
+    mrr_s = {a: reference_mrr(subs, a, before) for a in accounts}
+    mrr_e = {a: reference_mrr(subs, a, last) for a in accounts}
+    days = [DAY0 + dt.timedelta(days=i) for i in range(-1, HORIZON + 2)]
+    first = {a: next((d for d in days if reference_mrr(subs, a, d) > 0), None) for a in accounts}
+    a_s = {a for a in accounts if mrr_s[a] > 0}
+    a_e = {a for a in accounts if mrr_e[a] > 0}
+    joined = a_e - a_s
+    new = {a for a in joined if first[a] >= start}
+    retained = a_s & a_e
+    return {
+        "customers_start": len(a_s),
+        "customers_end": len(a_e),
+        "retained_customers": len(retained),
+        "churned_customers": len(a_s - a_e),
+        "new_customers": len(new),
+        "reactivated_customers": len(joined - new),
+        "acquired_customers": len({a for a in accounts if first[a] and start <= first[a] < end}),
+        "mrr_start": sum((mrr_s[a] for a in a_s), Decimal(0)),
+        "mrr_end": sum((mrr_e[a] for a in a_e), Decimal(0)),
+        "new_mrr": sum((mrr_e[a] for a in new), Decimal(0)),
+        "expansion_mrr": sum((max(Decimal(0), mrr_e[a] - mrr_s[a]) for a in retained), Decimal(0)),
+        "contraction_mrr": sum(
+            (max(Decimal(0), mrr_s[a] - mrr_e[a]) for a in retained), Decimal(0)
+        ),
+        "churned_mrr": sum((mrr_s[a] for a in a_s - a_e), Decimal(0)),
+    }
+
+
+subscription_rows = st.lists(
+    st.tuples(
+        st.integers(0, 5),  # account
+        st.sampled_from(
+            [Decimal("0"), Decimal("10.50"), Decimal("25"), Decimal("99.99"), Decimal("300")]
+        ),
+        st.integers(0, HORIZON),  # start day
+        st.one_of(st.none(), st.integers(1, 60)),  # length in days, or open-ended
+        st.sampled_from(["", "voluntary", "involuntary"]),
+    ),
+    max_size=14,
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=subscription_rows, start=st.integers(1, HORIZON - 1), length=st.integers(1, 60))
+def test_the_database_agrees_with_the_reference_and_the_identities_hold(rows, start, length):
+    Subscription.objects.all().delete()
+    Account.objects.all().delete()
+    accounts = [Account.objects.create(name=f"A{i}") for i in range(6)]
+    subs = []
+    for account, mrr, start_day, days, cancel_type in rows:
+        begin = DAY0 + dt.timedelta(days=start_day)
+        finish = begin + dt.timedelta(days=days) if days else None
+        Subscription.objects.create(
+            account=accounts[account],
+            mrr=mrr,
+            started_on=begin,
+            ended_on=finish,
+            cancel_type=cancel_type if finish else "",
+        )
+        subs.append({"account": account, "mrr": mrr, "start": begin, "end": finish})
+    period = Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
+
+    got = period_metrics(period)
+    expected = reference_metrics(subs, period.start, period.end)
+
+    for key, value in expected.items():
+        assert Decimal(str(got[key])) == value, key
+    assert got["customers_end"] == (
+        got["customers_start"]
+        - got["churned_customers"]
+        + got["new_customers"]
+        + got["reactivated_customers"]
+    )
+    money = {
+        key: Decimal(got[key])
+        for key in (
+            "mrr_start",
+            "mrr_end",
+            "new_mrr",
+            "reactivation_mrr",
+            "expansion_mrr",
+            "contraction_mrr",
+            "churned_mrr",
+        )
+    }
+    assert money["mrr_end"] == (
+        money["mrr_start"]
+        + money["new_mrr"]
+        + money["reactivation_mrr"]
+        + money["expansion_mrr"]
+        - money["contraction_mrr"]
+        - money["churned_mrr"]
+    )
+    split = ("voluntary", "involuntary", "unknown")
+    assert sum(got[f"churned_customers_{t}"] for t in split) == got["churned_customers"]
+    assert sum(Decimal(got[f"churned_mrr_{t}"]) for t in split) == money["churned_mrr"]
