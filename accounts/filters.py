@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +42,10 @@ class AccountFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AccountStatus.choices)
     owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=owner_queryset)
     country = django_filters.CharFilter(label=_("Country"), lookup_expr="iexact")
-    referenceable = django_filters.BooleanFilter(label=_("Referenceable"))
+    referenceable = django_filters.BooleanFilter(
+        label=_("Referenceable"),
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
     class Meta:
         model = Account

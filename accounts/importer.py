@@ -371,7 +371,8 @@ def _upsert(table: _Table, lookups: _Lookups) -> None:
             )
         except (IntegrityError, DataError) as exc:
             where = f"lines {rows[0].line}-{rows[-1].line}"
-            reason = f"the database refused a row in {where}, nothing was imported: {exc}"
+            detail = " ".join(str(exc).split())  # PostgreSQL adds a DETAIL line; keep one line
+            reason = f"the database refused a row in {where}, nothing was imported: {detail}"
             raise _Refused(RowError(table.file, rows[0].line, DATABASE, reason)) from exc
 
 

@@ -21,7 +21,7 @@
         borderColor: accent,
         backgroundColor: accent + "22",
         fill: true,
-        tension: 0.25,
+        tension: 0, // straight segments: a curve would invent values between month ends
         pointRadius: 3,
       }],
     },

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import Connection
 
+from lifecycle.lib.brokers import filesystem_broker_options
 from lifecycle.ops.models import Heartbeat
 from lifecycle.ops.tasks import heartbeat
 
@@ -44,7 +45,9 @@ def database_url_for_the_test_database() -> str:
 
 def broker_connection(url: str) -> Connection:
     if url.startswith("filesystem://"):
-        return Connection(url, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+        # The folders a worker started with CELERY_BROKER_URL=filesystem:// uses.
+        options = filesystem_broker_options(settings.VAR_DIR / "celery")
+        return Connection(url, transport_options=options)
     return Connection(url)
 
 
