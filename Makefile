@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip --quiet --disable-pip-version-check
 WEB_PORT ?= 8000
-export WEB_PORT
+SITE_URL ?= http://127.0.0.1:$(WEB_PORT)
+export WEB_PORT SITE_URL
 
 .PHONY: run test setup lint format messages clean
 

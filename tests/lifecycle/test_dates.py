@@ -29,3 +29,30 @@ def test_month_ends_are_the_last_days_of_consecutive_months(day, count):
     for earlier, later in itertools.pairwise(ends):
         assert (earlier + dt.timedelta(days=1)).day == 1
         assert add_months(earlier, 1) == dt.date(later.year, later.month, 1)
+
+
+def test_buckets_follow_calendar_months_and_keep_partial_ends():
+    from lifecycle.metrics.periods import Period, buckets
+
+    got = buckets(Period(dt.date(2024, 1, 15), dt.date(2024, 4, 10)), "month")
+
+    assert [(b.start, b.end) for b in got] == [
+        (dt.date(2024, 1, 15), dt.date(2024, 2, 1)),
+        (dt.date(2024, 2, 1), dt.date(2024, 3, 1)),
+        (dt.date(2024, 3, 1), dt.date(2024, 4, 1)),
+        (dt.date(2024, 4, 1), dt.date(2024, 4, 10)),
+    ]
+
+
+@given(
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 1, 1)),
+    st.integers(1, 700),
+    st.sampled_from(["week", "month", "quarter", "year"]),
+)
+def test_buckets_tile_the_period_without_gaps(start, days, granularity):
+    from lifecycle.metrics.periods import Period, buckets
+
+    period = Period(start, start + dt.timedelta(days=days))
+    got = buckets(period, granularity)
+    assert got[0].start == period.start and got[-1].end == period.end
+    assert all(a.end == b.start for a, b in itertools.pairwise(got))
