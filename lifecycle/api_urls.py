@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import AccountViewSet, ContactViewSet, SubscriptionViewSet
-from lifecycle.metrics.api import PeriodMetricsView
+from lifecycle.metrics.api import MetricSeriesView, PeriodMetricsView
 
 router = DefaultRouter()
 router.register("accounts", AccountViewSet, basename="account")
@@ -13,5 +13,6 @@ router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 
 urlpatterns = [
     path("metrics/", PeriodMetricsView.as_view(), name="metrics"),
+    path("metrics/series/", MetricSeriesView.as_view(), name="metrics-series"),
     *router.urls,
 ]

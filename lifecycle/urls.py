@@ -5,14 +5,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from lifecycle import views
+from lifecycle.metrics import views as metrics_views
 from lifecycle.ops.views import healthz
 
 admin.site.site_header = "Lifecycle CRM"
 admin.site.site_title = "Lifecycle CRM"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", metrics_views.overview, name="home"),
+    path("dashboard/", include("lifecycle.metrics.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,8 +7,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lifecycle.metrics.params import MetricsQuerySerializer
+from lifecycle.metrics.params import MetricsQuerySerializer, SeriesQuerySerializer
 from lifecycle.metrics.queries import period_metrics
+from lifecycle.metrics.series import metric_series
 
 
 class CanViewDashboards(BasePermission):
@@ -27,3 +28,19 @@ class PeriodMetricsView(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         return Response(period_metrics(data["period"], data["segment"]))
+
+
+class MetricSeriesView(APIView):
+    """The metrics bucket by bucket (week, month, quarter or year) over [start, end).
+
+    Every key of /api/v1/metrics/ except the churn split by cancellation type."""
+
+    permission_classes = [CanViewDashboards]
+
+    @extend_schema(parameters=[SeriesQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        query = SeriesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        rows = metric_series(data["period"], data["granularity"], data["segment"])
+        return Response({"granularity": data["granularity"], "results": rows})

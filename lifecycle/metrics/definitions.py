@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 CENT = Decimal("0.01")
 
 
@@ -59,3 +61,56 @@ def present(counts: dict[str, int], mrr: dict[str, Decimal]) -> dict[str, Any]:
         **{key: money(value) for key, value in mrr.items()},
         **revenue_rates(mrr),
     }
+
+
+# What each key means, shown next to every number (users distrust what they cannot trace).
+DEFINITIONS = {
+    "customers_end": (
+        _("Customers"),
+        _("Accounts with MRR above zero at the close of the period's last day."),
+    ),
+    "mrr_end": (
+        _("MRR"),
+        _("Sum of the MRR of subscriptions active at the close of the period's last day."),
+    ),
+    "customer_retention_rate": (
+        _("Customer retention"),
+        _("Customers at both start and end ÷ customers at start."),
+    ),
+    "customer_churn_rate": (
+        _("Customer churn"),
+        _("Customers at start who are not customers at end ÷ customers at start."),
+    ),
+    "gross_revenue_retention": (
+        _("Gross revenue retention (GRR)"),
+        _("(MRR at start − contraction − churned MRR) ÷ MRR at start."),
+    ),
+    "net_revenue_retention": (
+        _("Net revenue retention (NRR)"),
+        _("(MRR at start + expansion − contraction − churned MRR) ÷ MRR at start."),
+    ),
+    "new_mrr": (
+        _("New MRR"),
+        _("MRR at end of accounts whose first customer day is in the period."),
+    ),
+    "expansion_mrr": (
+        _("Expansion MRR"),
+        _("Sum of MRR increases of customers at both start and end."),
+    ),
+    "reactivation_mrr": (
+        _("Reactivation MRR"),
+        _("MRR at end of former customers who came back in the period."),
+    ),
+    "contraction_mrr": (
+        _("Contraction MRR"),
+        _("Sum of MRR decreases of customers at both start and end."),
+    ),
+    "churned_mrr": (
+        _("Churned MRR"),
+        _("MRR at start of customers who are not customers at end."),
+    ),
+    "quick_ratio": (
+        _("Quick ratio"),
+        _("(New + reactivation + expansion MRR) ÷ (contraction + churned MRR)."),
+    ),
+}

@@ -11,11 +11,13 @@ from rest_framework import serializers
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES
 from accounts.models import Account
-from lifecycle.metrics.periods import InvalidPeriod, Period
+from lifecycle.metrics.periods import GRANULARITIES, InvalidPeriod, Period, buckets
 from lifecycle.metrics.queries import Segment
 
 
 class MetricsQuerySerializer(serializers.Serializer):
+    """A period [start, end) and optional segment filters."""
+
     start = serializers.DateField(help_text=_("First day of the period (YYYY-MM-DD)."))
     end = serializers.DateField(help_text=_("The day after the period's last day (exclusive)."))
     industry = serializers.CharField(required=False, allow_blank=True)
@@ -62,4 +64,16 @@ class MetricsQuerySerializer(serializers.Serializer):
             owner_id=attrs.get("owner"),
             cohort_month=dt.date.fromisoformat(f"{cohort}-01") if cohort else None,
         )
+        return attrs
+
+
+class SeriesQuerySerializer(MetricsQuerySerializer):
+    granularity = serializers.ChoiceField(choices=GRANULARITIES, default="month")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        try:
+            attrs["buckets"] = len(buckets(attrs["period"], attrs["granularity"]))
+        except InvalidPeriod as exc:
+            raise serializers.ValidationError({"granularity": [str(exc)]}) from exc
         return attrs

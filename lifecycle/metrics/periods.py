@@ -71,3 +71,67 @@ def buckets(period: Period, granularity: str) -> list[Period]:
             raise InvalidPeriod(f"at most {MAX_BUCKETS} {granularity}s at a time.")
         start = end
     return result
+
+
+def _months_between(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def _month_start(day: dt.date, months: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+PRESETS = (
+    "this-month",
+    "last-month",
+    "this-quarter",
+    "last-quarter",
+    "this-year",
+    "last-year",
+    "last-12-months",
+)
+
+
+def preset_period(name: str, today: dt.date) -> Period:
+    """A named period; one still running ends after today (to date), never in the future."""
+    quarter = _month_start(today, -((today.month - 1) % 3))
+    year = dt.date(today.year, 1, 1)
+    spans = {
+        "this-month": (_month_start(today), _month_start(today, 1)),
+        "last-month": (_month_start(today, -1), _month_start(today)),
+        "this-quarter": (quarter, _month_start(quarter, 3)),
+        "last-quarter": (_month_start(quarter, -3), quarter),
+        "this-year": (year, dt.date(today.year + 1, 1, 1)),
+        "last-year": (dt.date(today.year - 1, 1, 1), year),
+        "last-12-months": (_month_start(today, -11), _month_start(today, 1)),
+    }
+    if name not in spans:
+        raise InvalidPeriod(f"unknown period {name!r}.")
+    start, end = spans[name]
+    return Period(start, min(end, today + ONE_DAY))
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the month's length (31 Mar - 1 = 28/29 Feb)."""
+    first = _month_start(day, months)
+    following = _month_start(first, 1)
+    return min(first.replace(day=1) + dt.timedelta(days=day.day - 1), following - ONE_DAY)
+
+
+def previous_period(period: Period) -> Period:
+    """The period to compare with: for a period starting on the 1st, the same calendar span
+    that many months earlier (February with January, 1-22 Nov with 1-22 Oct); otherwise the
+    same number of days just before."""
+    if period.start.day != 1:
+        return period.previous()
+    months = _months_between(period.start, period.end) + (1 if period.end.day > 1 else 0)
+    return Period(_month_start(period.start, -months), _shift_months(period.end, -months))
+
+
+def chart_period(period: Period, minimum_months: int = 3) -> Period:
+    """What the monthly charts cover: the period, or the 12 months up to its end when the
+    period is shorter than a few months (a chart of one bar says little)."""
+    if _months_between(period.start, period.last_day) + 1 >= minimum_months:
+        return period
+    return Period(_month_start(period.last_day, -11), period.end)

@@ -63,26 +63,24 @@ class Segment:
         return bool(self.industry or self.employee_band or self.country or self.owner_id)
 
 
-def per_account(period: Period, segment: Segment) -> QuerySet:
-    """One row per account with subscriptions: mrr_s, mrr_e, first_day, churn_type."""
-    subscriptions = Subscription.objects.all()
+def _subscriptions(segment: Segment) -> QuerySet[Subscription]:
+    subscriptions = Subscription.objects.order_by()
     if segment.filters_accounts:
         subscriptions = subscriptions.filter(account__in=segment.accounts())
-    latest_ended = (
-        Subscription.objects.filter(
-            account=OuterRef("account"), ended_on__gte=period.start, ended_on__lt=period.end
-        )
-        .order_by("-ended_on", "-mrr", "-pk")
-        .values("cancel_type")[:1]
-    )
+    return subscriptions
+
+
+def per_account(segment: Segment, **mrr_on: dt.date) -> QuerySet:
+    """One row per account with subscriptions: MRR on each named day, and first_day."""
     rows = (
-        subscriptions.order_by()
+        _subscriptions(segment)
         .values("account")
         .annotate(
-            mrr_s=Coalesce(Sum("mrr", filter=active_on_q(period.day_before_start)), ZERO),
-            mrr_e=Coalesce(Sum("mrr", filter=active_on_q(period.last_day)), ZERO),
+            **{
+                name: Coalesce(Sum("mrr", filter=active_on_q(day)), ZERO)
+                for name, day in mrr_on.items()
+            },
             first_day=Min("started_on", filter=Q(mrr__gt=0)),
-            churn_type=Subquery(latest_ended),
         )
     )
     if segment.cohort_month is not None:
@@ -91,8 +89,22 @@ def per_account(period: Period, segment: Segment) -> QuerySet:
     return rows
 
 
-def _groups(period: Period) -> dict[str, Q]:
-    at_start, at_end = Q(mrr_s__gt=0), Q(mrr_e__gt=0)
+def _churn_type(period: Period) -> Subquery:
+    """The cancel type of the account's subscription that ended last in the period
+    (ties: the larger MRR): the type a churned account takes (METRICS.md)."""
+    latest_ended = (
+        Subscription.objects.filter(
+            account=OuterRef("account"), ended_on__gte=period.start, ended_on__lt=period.end
+        )
+        .order_by("-ended_on", "-mrr", "-pk")
+        .values("cancel_type")[:1]
+    )
+    return Subquery(latest_ended)
+
+
+def _groups(s: str, e: str, period: Period) -> dict[str, Q]:
+    """Accounts by their state at start (field `s`) and end (field `e`) of `period`."""
+    at_start, at_end = Q(**{f"{s}__gt": 0}), Q(**{f"{e}__gt": 0})
     joined = at_end & ~at_start
     churned = at_start & ~at_end
     return {
@@ -109,50 +121,54 @@ def _groups(period: Period) -> dict[str, Q]:
     }
 
 
-def _aggregates(period: Period) -> dict[str, Any]:
-    g = _groups(period)
+def _aggregates(s: str, e: str, period: Period, churn_types: bool = True) -> dict[str, Any]:
+    """The count and MRR keys of METRICS.md between MRR fields `s` and `e`."""
+    g = _groups(s, e, period)
+
+    def count(group: str) -> Count:
+        return Count("account", filter=g[group])
 
     def total(field: str, group: str) -> Coalesce:
         return Coalesce(Sum(field, filter=g[group], output_field=MONEY), ZERO)
 
-    def positive(expression: Any) -> Case:
-        return Case(When(g["retained"], then=expression), default=ZERO, output_field=MONEY)
+    def retained_gain(high: str, low: str) -> Coalesce:
+        gain = Case(
+            When(g["retained"] & Q(**{f"{high}__gt": F(low)}), then=F(high) - F(low)),
+            default=ZERO,
+            output_field=MONEY,
+        )
+        return Coalesce(Sum(gain), ZERO)
 
+    aggregates = {
+        "customers_start": count("start"),
+        "customers_end": count("end"),
+        "retained_customers": count("retained"),
+        "churned_customers": count("churned"),
+        "new_customers": count("new"),
+        "reactivated_customers": count("reactivated"),
+        "acquired_customers": count("acquired"),
+        "mrr_start": total(s, "start"),
+        "mrr_end": total(e, "end"),
+        "new_mrr": total(e, "new"),
+        "reactivation_mrr": total(e, "reactivated"),
+        "expansion_mrr": retained_gain(e, s),
+        "contraction_mrr": retained_gain(s, e),
+        "churned_mrr": total(s, "churned"),
+    }
+    if churn_types:
+        for kind in ("voluntary", "involuntary", "unknown"):
+            aggregates[f"churned_customers_{kind}"] = count(kind)
+            aggregates[f"churned_mrr_{kind}"] = total(s, kind)
+    return aggregates
+
+
+def _present(period: Period, totals: dict[str, Any]) -> dict[str, Any]:
+    counts = {key: value for key, value in totals.items() if key in COUNT_KEYS}
+    mrr = {key: Decimal(value) for key, value in totals.items() if key not in COUNT_KEYS}
     return {
-        "customers_start": Count("account", filter=g["start"]),
-        "customers_end": Count("account", filter=g["end"]),
-        "retained_customers": Count("account", filter=g["retained"]),
-        "churned_customers": Count("account", filter=g["churned"]),
-        "new_customers": Count("account", filter=g["new"]),
-        "reactivated_customers": Count("account", filter=g["reactivated"]),
-        "acquired_customers": Count("account", filter=g["acquired"]),
-        "churned_customers_voluntary": Count("account", filter=g["voluntary"]),
-        "churned_customers_involuntary": Count("account", filter=g["involuntary"]),
-        "churned_customers_unknown": Count("account", filter=g["unknown"]),
-        "mrr_start": total("mrr_s", "start"),
-        "mrr_end": total("mrr_e", "end"),
-        "new_mrr": total("mrr_e", "new"),
-        "reactivation_mrr": total("mrr_e", "reactivated"),
-        "expansion_mrr": Coalesce(
-            Sum(
-                positive(
-                    Case(When(mrr_e__gt=F("mrr_s"), then=F("mrr_e") - F("mrr_s")), default=ZERO)
-                )
-            ),
-            ZERO,
-        ),
-        "contraction_mrr": Coalesce(
-            Sum(
-                positive(
-                    Case(When(mrr_s__gt=F("mrr_e"), then=F("mrr_s") - F("mrr_e")), default=ZERO)
-                )
-            ),
-            ZERO,
-        ),
-        "churned_mrr": total("mrr_s", "churned"),
-        "churned_mrr_voluntary": total("mrr_s", "voluntary"),
-        "churned_mrr_involuntary": total("mrr_s", "involuntary"),
-        "churned_mrr_unknown": total("mrr_s", "unknown"),
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        **present(counts, mrr),
     }
 
 
@@ -172,11 +188,7 @@ COUNT_KEYS = (
 
 def period_metrics(period: Period, segment: Segment | None = None) -> dict[str, Any]:
     """Every customer and revenue key of METRICS.md for the period, in one query."""
-    totals = per_account(period, segment or Segment()).aggregate(**_aggregates(period))
-    counts = {key: totals[key] for key in COUNT_KEYS}
-    mrr = {key: Decimal(value) for key, value in totals.items() if key not in COUNT_KEYS}
-    return {
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
-        **present(counts, mrr),
-    }
+    rows = per_account(
+        segment or Segment(), mrr_s=period.day_before_start, mrr_e=period.last_day
+    ).annotate(churn_type=_churn_type(period))
+    return _present(period, rows.aggregate(**_aggregates("mrr_s", "mrr_e", period)))

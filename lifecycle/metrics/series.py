@@ -1,6 +1,8 @@
-"""The period metrics bucket by bucket, for charts.
+"""The period metrics bucket by bucket, for charts, in one query for all buckets.
 
-One query per bucket computes every key at once (never a query per bucket per metric).
+The per-account scan takes the MRR at every bucket boundary at once; each bucket's keys are
+then aggregated between its two boundaries. The churn split by cancel type is left to
+`period_metrics` (it needs a subquery per bucket).
 """
 
 from __future__ import annotations
@@ -8,10 +10,29 @@ from __future__ import annotations
 from typing import Any
 
 from lifecycle.metrics.periods import Period, buckets
-from lifecycle.metrics.queries import Segment, period_metrics
+from lifecycle.metrics.queries import Segment, _aggregates, _present, per_account
 
 
 def metric_series(
     period: Period, granularity: str = "month", segment: Segment | None = None
 ) -> list[dict[str, Any]]:
-    return [period_metrics(bucket, segment) for bucket in buckets(period, granularity)]
+    parts = buckets(period, granularity)
+    boundaries = [parts[0].day_before_start] + [part.last_day for part in parts]
+    rows = per_account(segment or Segment(), **{f"m{i}": day for i, day in enumerate(boundaries)})
+    aggregates = {
+        f"b{i}_{key}": expression
+        for i, part in enumerate(parts)
+        for key, expression in _aggregates(f"m{i}", f"m{i + 1}", part, churn_types=False).items()
+    }
+    totals = rows.aggregate(**aggregates)
+    return [
+        _present(
+            part,
+            {
+                key.split("_", 1)[1]: value
+                for key, value in totals.items()
+                if key.startswith(f"b{i}_")
+            },
+        )
+        for i, part in enumerate(parts)
+    ]

@@ -47,6 +47,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "accounts:subscription-create": staff_page(viewer=403),
     "accounts:subscription-edit": staff_page(viewer=403),
     "accounts:import": staff_page(viewer=403),
+    "metrics:series-csv": staff_page(viewer=200),
+    "metrics-series": api(),
     "outbox:list": staff_page(viewer=403),
     "outbox:detail": staff_page(viewer=403),
     "api-root": api(),
@@ -92,7 +94,10 @@ def objects(db):
     }
 
 
-QUERIES = {"metrics": "?start=2024-01-01&end=2025-01-01"}
+QUERIES = {
+    "metrics": "?start=2024-01-01&end=2025-01-01",
+    "metrics-series": "?start=2024-01-01&end=2025-01-01",
+}
 
 
 def kwargs_for(name: str, objects: dict) -> dict[str, int]:

@@ -56,3 +56,45 @@ def test_buckets_tile_the_period_without_gaps(start, days, granularity):
     got = buckets(period, granularity)
     assert got[0].start == period.start and got[-1].end == period.end
     assert all(a.end == b.start for a, b in itertools.pairwise(got))
+
+
+def test_the_previous_period_is_the_same_calendar_span_earlier():
+    from lifecycle.metrics.periods import Period, preset_period, previous_period
+
+    today = dt.date(2026, 11, 22)
+    month_to_date = preset_period("this-month", today)
+    assert (month_to_date.start, month_to_date.end) == (dt.date(2026, 11, 1), dt.date(2026, 11, 23))
+    assert previous_period(month_to_date) == Period(dt.date(2026, 10, 1), dt.date(2026, 10, 23))
+    assert previous_period(preset_period("last-quarter", today)) == Period(
+        dt.date(2026, 4, 1), dt.date(2026, 7, 1)
+    )
+    assert previous_period(Period(dt.date(2024, 3, 1), dt.date(2024, 3, 31))) == Period(
+        dt.date(2024, 2, 1), dt.date(2024, 2, 29)
+    )
+    assert previous_period(Period(dt.date(2024, 3, 5), dt.date(2024, 3, 15))) == Period(
+        dt.date(2024, 2, 24), dt.date(2024, 3, 5)
+    )
+
+
+@given(
+    st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2099, 1, 1)),
+    st.sampled_from(
+        [
+            "this-month",
+            "last-month",
+            "this-quarter",
+            "last-quarter",
+            "this-year",
+            "last-year",
+            "last-12-months",
+        ]
+    ),
+)
+def test_presets_never_reach_past_today_and_precede_their_comparison(today, name):
+    from lifecycle.metrics.periods import preset_period, previous_period
+
+    period = preset_period(name, today)
+    assert period.last_day <= today
+    previous = previous_period(period)
+    assert previous.end <= period.start
+    assert previous.start < period.start

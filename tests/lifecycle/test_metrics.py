@@ -316,3 +316,73 @@ def test_the_database_agrees_with_the_reference_and_the_identities_hold(rows, st
     split = ("voluntary", "involuntary", "unknown")
     assert sum(got[f"churned_customers_{t}"] for t in split) == got["churned_customers"]
     assert sum(Decimal(got[f"churned_mrr_{t}"]) for t in split) == money["churned_mrr"]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=subscription_rows,
+    start=st.integers(1, HORIZON - 1),
+    length=st.integers(1, 90),
+    granularity=st.sampled_from(["week", "month", "quarter"]),
+)
+def test_the_one_query_series_equals_the_metrics_of_each_bucket(rows, start, length, granularity):
+    from lifecycle.metrics.periods import buckets
+    from lifecycle.metrics.series import metric_series
+
+    Subscription.objects.all().delete()
+    Account.objects.all().delete()
+    accounts = [Account.objects.create(name=f"A{i}") for i in range(6)]
+    for account, mrr, start_day, days, _type in rows:
+        begin = DAY0 + dt.timedelta(days=start_day)
+        Subscription.objects.create(
+            account=accounts[account],
+            mrr=mrr,
+            started_on=begin,
+            ended_on=begin + dt.timedelta(days=days) if days else None,
+        )
+    period = Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
+
+    series = metric_series(period, granularity)
+    expected = [period_metrics(bucket) for bucket in buckets(period, granularity)]
+
+    assert len(series) == len(expected)
+    for got, want in zip(series, expected, strict=True):
+        assert got == {key: want[key] for key in got}
+
+
+@pytest.mark.django_db
+def test_the_series_costs_one_query_for_any_number_of_months(django_assert_num_queries):
+    from lifecycle.metrics.series import metric_series
+
+    sub(AccountFactory(), "100", D(2023, 1, 1))
+    with django_assert_num_queries(1):
+        assert len(metric_series(Period(D(2022, 1, 1), D(2025, 1, 1)))) == 36
+
+
+@pytest.mark.django_db
+def test_the_series_api_returns_one_object_per_month(viewer_client):
+    sub(AccountFactory(), "100", D(2023, 6, 1), D(2024, 3, 1), "voluntary")
+
+    response = viewer_client.get("/api/v1/metrics/series/?start=2024-01-01&end=2024-07-01")
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [row["start"] for row in results][:2] == ["2024-01-01", "2024-02-01"]
+    assert [row["churned_customers"] for row in results] == [0, 0, 1, 0, 0, 0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?start=2024-01-01&end=2024-07-01&granularity=day",
+        "?start=2000-01-01&end=2024-01-01&granularity=week",
+    ],
+)
+def test_the_series_api_refuses_unknown_or_too_many_buckets(viewer_client, query):
+    response = viewer_client.get(f"/api/v1/metrics/series/{query}")
+    assert response.status_code == 400
+    assert "granularity" in response.json()

@@ -1,0 +1,48 @@
+"""Display of metric values in the site's conventions: rates as percentages, money with
+separators, and a dash for a value that has no denominator (null)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from lifecycle.metrics.definitions import DEFINITIONS
+
+register = template.Library()
+DASH = "—"
+
+
+@register.simple_tag
+def metric_value(value: Any, kind: str) -> str:
+    if value is None:
+        return DASH
+    if kind == "rate":
+        return f"{number_format(Decimal(str(value)) * 100, 1)}%"
+    if kind == "money":
+        return number_format(Decimal(value), 2, force_grouping=True)
+    return number_format(value, force_grouping=True)
+
+
+@register.simple_tag
+def metric_change(change: float | None, kind: str) -> str:
+    if change is None:
+        return _("no comparison")
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "="
+    if kind == "rate":
+        return _("%(arrow)s %(points)s pts vs previous") % {
+            "arrow": arrow,
+            "points": number_format(abs(change), 1),
+        }
+    return _("%(arrow)s %(percent)s%% vs previous") % {
+        "arrow": arrow,
+        "percent": number_format(abs(change) * 100, 1),
+    }
+
+
+@register.simple_tag
+def metric_label(key: str) -> str:
+    return str(DEFINITIONS[key][0]) if key in DEFINITIONS else key

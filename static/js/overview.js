@@ -1,0 +1,93 @@
+// The overview dashboard's four charts, drawn from the JSON the page embeds (json_script).
+(function () {
+  "use strict";
+  const source = document.getElementById("overview-data");
+  if (!source || typeof Chart === "undefined") {
+    return;
+  }
+  const data = JSON.parse(source.textContent);
+  const names = data.names;
+  const locale = document.documentElement.lang || "en";
+  const money = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
+  const numbers = (values, sign) => values.map((v) => (v === null ? null : sign * Number(v)));
+  const colors = {
+    new: "#4f46e5", expansion: "#0ea5e9", reactivation: "#14b8a6",
+    contraction: "#f59e0b", churn: "#dc2626", net: "#1c2333", customers: "#4f46e5",
+    mrr: "#0ea5e9", retention: "#0f7b4f", churnRate: "#dc2626", grr: "#7c3aed", nrr: "#0ea5e9",
+  };
+  const base = {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false,
+    interaction: { mode: "index", intersect: false },
+    plugins: { legend: { position: "bottom" } },
+  };
+
+  function draw(id, config) {
+    const canvas = document.getElementById(id);
+    if (canvas) {
+      new Chart(canvas, config);
+    }
+  }
+
+  draw("movements-chart", {
+    data: {
+      labels: data.labels,
+      datasets: [
+        { type: "bar", label: names.new_mrr, data: numbers(data.new_mrr, 1), backgroundColor: colors.new, stack: "mrr" },
+        { type: "bar", label: names.expansion_mrr, data: numbers(data.expansion_mrr, 1), backgroundColor: colors.expansion, stack: "mrr" },
+        { type: "bar", label: names.reactivation_mrr, data: numbers(data.reactivation_mrr, 1), backgroundColor: colors.reactivation, stack: "mrr" },
+        { type: "bar", label: names.contraction_mrr, data: numbers(data.contraction_mrr, -1), backgroundColor: colors.contraction, stack: "mrr" },
+        { type: "bar", label: names.churned_mrr, data: numbers(data.churned_mrr, -1), backgroundColor: colors.churn, stack: "mrr" },
+        { type: "line", label: source.dataset.netLabel || "Net MRR", data: numbers(data.net_mrr, 1), borderColor: colors.net, backgroundColor: colors.net, tension: 0 },
+      ],
+    },
+    options: { ...base, scales: { x: { stacked: true }, y: { stacked: true, ticks: { callback: (v) => money.format(v) } } } },
+  });
+
+  draw("customers-chart", {
+    type: "line",
+    data: {
+      labels: data.labels,
+      datasets: [
+        { label: names.customers_end, data: numbers(data.customers_end, 1), borderColor: colors.customers, backgroundColor: colors.customers, yAxisID: "customers", tension: 0 },
+        { label: names.mrr_end, data: numbers(data.mrr_end, 1), borderColor: colors.mrr, backgroundColor: colors.mrr, yAxisID: "mrr", tension: 0 },
+      ],
+    },
+    options: {
+      ...base,
+      scales: {
+        customers: { position: "left", beginAtZero: true },
+        mrr: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { callback: (v) => money.format(v) } },
+      },
+    },
+  });
+
+  const rateScale = { y: { ticks: { callback: (v) => percent.format(v) } } };
+  const rateTooltip = { callbacks: { label: (c) => `${c.dataset.label}: ${c.raw === null ? "—" : percent.format(c.raw)}` } };
+
+  draw("retention-chart", {
+    type: "line",
+    data: {
+      labels: data.labels,
+      datasets: [
+        { label: names.customer_retention_rate, data: numbers(data.customer_retention_rate, 1), borderColor: colors.retention, backgroundColor: colors.retention, tension: 0 },
+        { label: names.customer_churn_rate, data: numbers(data.customer_churn_rate, 1), borderColor: colors.churnRate, backgroundColor: colors.churnRate, tension: 0 },
+      ],
+    },
+    options: { ...base, scales: rateScale, plugins: { ...base.plugins, tooltip: rateTooltip } },
+  });
+
+  draw("revenue-retention-chart", {
+    type: "line",
+    data: {
+      labels: data.labels,
+      datasets: [
+        { label: names.gross_revenue_retention, data: numbers(data.gross_revenue_retention, 1), borderColor: colors.grr, backgroundColor: colors.grr, tension: 0 },
+        { label: names.net_revenue_retention, data: numbers(data.net_revenue_retention, 1), borderColor: colors.nrr, backgroundColor: colors.nrr, tension: 0 },
+      ],
+    },
+    options: { ...base, scales: rateScale, plugins: { ...base.plugins, tooltip: rateTooltip } },
+  });
+})();
