@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import AccountViewSet, ContactViewSet, SubscriptionViewSet
-from lifecycle.metrics.api import MetricSeriesView, PeriodMetricsView
+from lifecycle.metrics.api import DailyTotalsView, MetricSeriesView, PeriodMetricsView
 
 router = DefaultRouter()
 router.register("accounts", AccountViewSet, basename="account")
@@ -14,5 +14,6 @@ router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 urlpatterns = [
     path("metrics/", PeriodMetricsView.as_view(), name="metrics"),
     path("metrics/series/", MetricSeriesView.as_view(), name="metrics-series"),
+    path("metrics/daily/", DailyTotalsView.as_view(), name="metrics-daily"),
     *router.urls,
 ]

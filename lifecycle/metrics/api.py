@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from lifecycle.metrics.params import MetricsQuerySerializer, SeriesQuerySerializer
 from lifecycle.metrics.queries import period_metrics
 from lifecycle.metrics.series import metric_series
+from lifecycle.metrics.snapshots import daily_totals
 
 
 class CanViewDashboards(BasePermission):
@@ -44,3 +45,17 @@ class MetricSeriesView(APIView):
         data = query.validated_data
         rows = metric_series(data["period"], data["granularity"], data["segment"])
         return Response({"granularity": data["granularity"], "results": rows})
+
+
+class DailyTotalsView(APIView):
+    """Customers and MRR at the close of each day of [start, end), from the nightly snapshot
+    (days not filled yet are absent). Segment filters do not apply: totals only."""
+
+    permission_classes = [CanViewDashboards]
+
+    @extend_schema(parameters=[MetricsQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        query = MetricsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = query.validated_data["period"]
+        return Response({"results": daily_totals(period.start, period.end)})

@@ -49,6 +49,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "accounts:import": staff_page(viewer=403),
     "metrics:series-csv": staff_page(viewer=200),
     "metrics-series": api(),
+    "metrics-daily": api(),
     "outbox:list": staff_page(viewer=403),
     "outbox:detail": staff_page(viewer=403),
     "api-root": api(),
@@ -97,6 +98,7 @@ def objects(db):
 QUERIES = {
     "metrics": "?start=2024-01-01&end=2025-01-01",
     "metrics-series": "?start=2024-01-01&end=2025-01-01",
+    "metrics-daily": "?start=2024-01-01&end=2025-01-01",
 }
 
 
