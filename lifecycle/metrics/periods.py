@@ -126,7 +126,9 @@ def previous_period(period: Period) -> Period:
     if period.start.day != 1:
         return period.previous()
     months = _months_between(period.start, period.end) + (1 if period.end.day > 1 else 0)
-    return Period(_month_start(period.start, -months), _shift_months(period.end, -months))
+    # Shift the last day, not the exclusive end: 1-30 May compares with all of 1-30 April.
+    last_day = _shift_months(period.last_day, -months)
+    return Period(_month_start(period.start, -months), last_day + ONE_DAY)
 
 
 def chart_period(period: Period, minimum_months: int = 3) -> Period:

@@ -68,8 +68,15 @@ def test_the_previous_period_is_the_same_calendar_span_earlier():
     assert previous_period(preset_period("last-quarter", today)) == Period(
         dt.date(2026, 4, 1), dt.date(2026, 7, 1)
     )
+    # 1-30 March (to date) compares with the whole of February, no day lost to clamping.
     assert previous_period(Period(dt.date(2024, 3, 1), dt.date(2024, 3, 31))) == Period(
-        dt.date(2024, 2, 1), dt.date(2024, 2, 29)
+        dt.date(2024, 2, 1), dt.date(2024, 3, 1)
+    )
+    assert previous_period(Period(dt.date(2024, 5, 1), dt.date(2024, 5, 31))) == Period(
+        dt.date(2024, 4, 1), dt.date(2024, 5, 1)
+    )
+    assert previous_period(Period(dt.date(2025, 3, 1), dt.date(2025, 3, 30))) == Period(
+        dt.date(2025, 2, 1), dt.date(2025, 3, 1)
     )
     assert previous_period(Period(dt.date(2024, 3, 5), dt.date(2024, 3, 15))) == Period(
         dt.date(2024, 2, 24), dt.date(2024, 3, 5)
