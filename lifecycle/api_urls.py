@@ -4,7 +4,12 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import AccountViewSet, ContactViewSet, SubscriptionViewSet
-from lifecycle.metrics.api import DailyTotalsView, MetricSeriesView, PeriodMetricsView
+from lifecycle.metrics.api import (
+    CohortTableView,
+    DailyTotalsView,
+    MetricSeriesView,
+    PeriodMetricsView,
+)
 
 router = DefaultRouter()
 router.register("accounts", AccountViewSet, basename="account")
@@ -15,5 +20,6 @@ urlpatterns = [
     path("metrics/", PeriodMetricsView.as_view(), name="metrics"),
     path("metrics/series/", MetricSeriesView.as_view(), name="metrics-series"),
     path("metrics/daily/", DailyTotalsView.as_view(), name="metrics-daily"),
+    path("metrics/cohorts/", CohortTableView.as_view(), name="metrics-cohorts"),
     *router.urls,
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import BasePermission
@@ -7,7 +8,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lifecycle.metrics.params import MetricsQuerySerializer, SeriesQuerySerializer
+from lifecycle.metrics.cohorts import cohort_table
+from lifecycle.metrics.params import (
+    CohortQuerySerializer,
+    MetricsQuerySerializer,
+    SeriesQuerySerializer,
+)
 from lifecycle.metrics.queries import period_metrics
 from lifecycle.metrics.series import metric_series
 from lifecycle.metrics.snapshots import daily_totals
@@ -59,3 +65,23 @@ class DailyTotalsView(APIView):
         query.is_valid(raise_exception=True)
         period = query.validated_data["period"]
         return Response({"results": daily_totals(period.start, period.end)})
+
+
+class CohortTableView(APIView):
+    """Logo and revenue retention of each cohort month (month of first customer day), for
+    each month after it up to `end` or the running month (docs/metrics.md, Cohorts)."""
+
+    permission_classes = [CanViewDashboards]
+
+    @extend_schema(parameters=[CohortQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        query = CohortQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        table = cohort_table(
+            start_month=data["start"],
+            end_month=data["end"],
+            segment=data["segment"],
+            today=timezone.localdate(),
+        )
+        return Response({"results": table})

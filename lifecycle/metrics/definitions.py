@@ -109,8 +109,47 @@ DEFINITIONS = {
         _("Churned MRR"),
         _("MRR at start of customers who are not customers at end."),
     ),
+    "net_mrr": (
+        _("Net MRR"),
+        _("New + reactivation + expansion − contraction − churned MRR."),
+    ),
     "quick_ratio": (
         _("Quick ratio"),
         _("(New + reactivation + expansion MRR) ÷ (contraction + churned MRR)."),
+    ),
+    # The churn dashboard's keys.
+    "customers_start": (
+        _("Customers at start"),
+        _("Accounts with MRR above zero at the close of the day before the period."),
+    ),
+    "churned_customers": (
+        _("Churned customers"),
+        _("Customers at start who are not customers at end."),
+    ),
+    "revenue_churn_rate": (
+        _("Revenue churn"),
+        _("(Contraction + churned MRR) ÷ MRR at start, that is 1 − GRR."),
+    ),
+    "churn_type": (
+        _("Churn type"),
+        _(
+            "A churned account takes the cancellation type of its subscription that ended "
+            "last in the period (ties: the larger MRR); none recorded counts as unknown."
+        ),
+    ),
+    "churn_reason": (
+        _("Cancellation reason"),
+        _(
+            "The reason recorded on the subscription that gives the churn its type; MRR lost "
+            "is the account's MRR at start."
+        ),
+    ),
+    "churned_on": (
+        _("Churn date"),
+        _("The end (first day without service) of the subscription that gives the churn its type."),
+    ),
+    "share_of_churned_mrr": (
+        _("Share of churned MRR"),
+        _("Churned MRR of the segment ÷ churned MRR of all segments shown."),
     ),
 }

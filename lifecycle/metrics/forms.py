@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.bands import EMPLOYEE_BAND_CHOICES
 from accounts.filters import industry_choices
 from accounts.models import Account
+from lifecycle.metrics.cohorts import check_range, default_range
 from lifecycle.metrics.periods import InvalidPeriod, Period, preset_period
 from lifecycle.metrics.queries import Segment
 
@@ -96,5 +97,50 @@ class DashboardForm(forms.Form):
             country=data.get("country", ""),
             owner_id=data["owner"].pk if data.get("owner") else None,
             cohort_month=data.get("cohort"),
+        )
+        return data
+
+
+def _month_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        error_messages={"invalid": _("Give a month as YYYY-MM.")},
+    )
+
+
+class CohortForm(DashboardForm):
+    """Cohort months from/to (both included; blank means the last 12 months) and the
+    dashboard's segment filters. Cohorts are the rows, so there is no cohort filter."""
+
+    period = None
+    cohort = None
+    start = _month_field(_("From"))
+    end = _month_field(_("To"))
+
+    def __init__(
+        self, data: Any = None, *args: Any, today: dt.date | None = None, **kwargs: Any
+    ) -> None:
+        today = today or timezone.localdate()
+        first, last = default_range(today)
+        if data is not None:  # a blank month means the default, and the form shows it
+            given = {key: value for key, value in data.items() if value}
+            data = {"start": f"{first:%Y-%m}", "end": f"{last:%Y-%m}", **given}
+        super().__init__(data, *args, today=today, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super(DashboardForm, self).clean()  # DashboardForm.clean reads a period
+        if data.get("start") and data.get("end"):
+            try:
+                check_range(data["start"], data["end"])
+            except InvalidPeriod as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        data["segment"] = Segment(
+            industry=data.get("industry", ""),
+            employee_band=data.get("band", ""),
+            country=data.get("country", ""),
+            owner_id=data["owner"].pk if data.get("owner") else None,
         )
         return data

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES
 from accounts.models import Account
+from lifecycle.metrics.cohorts import MONTH_RE, check_range, parse_month
 from lifecycle.metrics.periods import GRANULARITIES, InvalidPeriod, Period, buckets
 from lifecycle.metrics.queries import Segment
 
@@ -76,4 +77,39 @@ class SeriesQuerySerializer(MetricsQuerySerializer):
             attrs["buckets"] = len(buckets(attrs["period"], attrs["granularity"]))
         except InvalidPeriod as exc:
             raise serializers.ValidationError({"granularity": [str(exc)]}) from exc
+        return attrs
+
+
+class CohortQuerySerializer(MetricsQuerySerializer):
+    """A range of cohort months, both included, and the segment filters (no cohort filter:
+    the cohorts are the rows)."""
+
+    start = serializers.RegexField(MONTH_RE, help_text=_("First cohort month (YYYY-MM)."))
+    end = serializers.RegexField(MONTH_RE, help_text=_("Last cohort month (YYYY-MM), included."))
+    cohort = None
+
+    def validate_start(self, value: str) -> dt.date:
+        return self._month(value)
+
+    def validate_end(self, value: str) -> dt.date:
+        return self._month(value)
+
+    @staticmethod
+    def _month(value: str) -> dt.date:
+        try:
+            return parse_month(value)
+        except InvalidPeriod as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            check_range(attrs["start"], attrs["end"])
+        except InvalidPeriod as exc:
+            raise serializers.ValidationError({"end": [str(exc)]}) from exc
+        attrs["segment"] = Segment(
+            industry=attrs.get("industry", ""),
+            employee_band=attrs.get("band", ""),
+            country=attrs.get("country", ""),
+            owner_id=attrs.get("owner"),
+        )
         return attrs

@@ -190,5 +190,8 @@ def period_metrics(period: Period, segment: Segment | None = None) -> dict[str, 
     """Every customer and revenue key of METRICS.md for the period, in one query."""
     rows = per_account(
         segment or Segment(), mrr_s=period.day_before_start, mrr_e=period.last_day
-    ).annotate(churn_type=_churn_type(period))
+    ).annotate(
+        # Only churned accounts need a type: skip the subquery for everyone else.
+        churn_type=Case(When(Q(mrr_s__gt=0) & Q(mrr_e=0), then=_churn_type(period)))
+    )
     return _present(period, rows.aggregate(**_aggregates("mrr_s", "mrr_e", period)))

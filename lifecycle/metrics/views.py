@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lifecycle.metrics.cohorts import CSV_COLUMNS, cohort_table, csv_rows, heatmap
 from lifecycle.metrics.dashboard import MOVEMENTS, RATES, charts, headline
 from lifecycle.metrics.definitions import DEFINITIONS
-from lifecycle.metrics.forms import DashboardForm
+from lifecycle.metrics.forms import CohortForm, DashboardForm
 from lifecycle.metrics.periods import chart_period
 from lifecycle.metrics.series import metric_series
 
-CHART_LABELS = [*MOVEMENTS, "mrr_end", "customers_end", *RATES]
+CHART_LABELS = [*MOVEMENTS, "net_mrr", "mrr_end", "customers_end", *RATES]
 
 
 @login_required
@@ -54,4 +56,50 @@ def series_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.DictWriter(response, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
+    return response
+
+
+def _cohorts(form: CohortForm) -> list[dict[str, Any]]:
+    data = form.cleaned_data
+    return cohort_table(
+        start_month=data["start"],
+        end_month=data["end"],
+        segment=data["segment"],
+        today=form.today,
+    )
+
+
+@login_required
+@permission_required("staff.view_dashboards", raise_exception=True)
+def cohorts(request: HttpRequest) -> HttpResponse:
+    """Retention by cohort month as a heatmap: logos, or revenue with `?view=revenue`."""
+    form = CohortForm(request.GET)
+    view = "revenue" if request.GET.get("view") == "revenue" else "logos"
+    if not form.is_valid():
+        return render(request, "metrics/cohorts.html", {"form": form, "view": view}, status=400)
+    query = request.GET.copy()
+    query.pop("view", None)
+    context = {
+        "form": form,
+        "view": view,
+        "heatmap": heatmap(_cohorts(form), view),
+        "query": query.urlencode(),
+    }
+    return render(request, "metrics/cohorts.html", context)
+
+
+@login_required
+@permission_required("staff.view_dashboards", raise_exception=True)
+def cohorts_csv(request: HttpRequest) -> HttpResponse:
+    """The cohort table, one row per cohort and month offset, for a spreadsheet."""
+    form = CohortForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    data = form.cleaned_data
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"cohorts-{data['start']:%Y-%m}-{data['end']:%Y-%m}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.DictWriter(response, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(csv_rows(_cohorts(form)))
     return response

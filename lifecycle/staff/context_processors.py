@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     for label, url_name, permission, prefix in NAVIGATION:
         if user.has_perm(permission):
-            current = request.path == "/" if prefix == "/" else request.path.startswith(prefix)
+            # The dashboard lives at / and its other tabs under /dashboard/.
+            home = request.path == "/" or request.path.startswith("/dashboard/")
+            current = home if prefix == "/" else request.path.startswith(prefix)
             items.append({"label": label, "url": reverse(url_name), "current": current})
     return {"nav_items": items, "show_admin_link": user.is_staff}

@@ -40,7 +40,7 @@
         { type: "bar", label: names.reactivation_mrr, data: numbers(data.reactivation_mrr, 1), backgroundColor: colors.reactivation, stack: "mrr" },
         { type: "bar", label: names.contraction_mrr, data: numbers(data.contraction_mrr, -1), backgroundColor: colors.contraction, stack: "mrr" },
         { type: "bar", label: names.churned_mrr, data: numbers(data.churned_mrr, -1), backgroundColor: colors.churn, stack: "mrr" },
-        { type: "line", label: source.dataset.netLabel || "Net MRR", data: numbers(data.net_mrr, 1), borderColor: colors.net, backgroundColor: colors.net, tension: 0 },
+        { type: "line", label: names.net_mrr, data: numbers(data.net_mrr, 1), borderColor: colors.net, backgroundColor: colors.net, tension: 0 },
       ],
     },
     options: { ...base, scales: { x: { stacked: true }, y: { stacked: true, ticks: { callback: (v) => money.format(v) } } } },

@@ -48,8 +48,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     "accounts:subscription-edit": staff_page(viewer=403),
     "accounts:import": staff_page(viewer=403),
     "metrics:series-csv": staff_page(viewer=200),
+    "metrics:churn": staff_page(viewer=200),
+    "metrics:churn-csv": staff_page(viewer=200),
     "metrics-series": api(),
     "metrics-daily": api(),
+    "metrics:cohorts": staff_page(viewer=200),
+    "metrics:cohorts-csv": staff_page(viewer=200),
+    "metrics-cohorts": api(),
     "outbox:list": staff_page(viewer=403),
     "outbox:detail": staff_page(viewer=403),
     "api-root": api(),
@@ -99,6 +104,7 @@ QUERIES = {
     "metrics": "?start=2024-01-01&end=2025-01-01",
     "metrics-series": "?start=2024-01-01&end=2025-01-01",
     "metrics-daily": "?start=2024-01-01&end=2025-01-01",
+    "metrics-cohorts": "?start=2024-01&end=2024-12",
 }
 
 

@@ -3,7 +3,7 @@ separators, and a dash for a value that has no denominator (null)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
@@ -21,7 +21,9 @@ def metric_value(value: Any, kind: str) -> str:
     if value is None:
         return DASH
     if kind == "rate":
-        return f"{number_format(Decimal(str(value)) * 100, 1)}%"
+        # number_format cuts digits off; round first so 2/3 shows 66.7%, not 66.6%.
+        percent = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"{number_format(percent, 1)}%"
     if kind == "money":
         return number_format(Decimal(value), 2, force_grouping=True)
     return number_format(value, force_grouping=True)

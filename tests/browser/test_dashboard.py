@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from accounts.models import CancelType
+from lifecycle.metrics.periods import preset_period
+from lifecycle.staff.roles import VIEWER
+from tests.factories import AccountFactory, SubscriptionFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CANVASES = ["movements-chart", "customers-chart", "retention-chart", "revenue-retention-chart"]
+
+# True once Chart.js owns the canvas and has painted at least one non-transparent pixel.
+DRAWN_JS = """(id) => {
+  const canvas = document.getElementById(id);
+  if (!canvas || !Chart.getChart(canvas) || !canvas.width || !canvas.height) return false;
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let alpha = 3; alpha < pixels.length; alpha += 4) if (pixels[alpha] > 0) return true;
+  return false;
+}"""
+LABELS_JS = (
+    """(id) => Chart.getChart(document.getElementById(id)).data.datasets.map((d) => d.label)"""
+)
+PLOTTED_JS = """(id) => Chart.getChart(document.getElementById(id)).data.datasets
+  .some((d) => d.data.some((v) => v !== null && v !== 0))"""
+
+
+def month_start(today: dt.date, months: int) -> dt.date:
+    index = today.year * 12 + today.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@pytest.fixture
+def history() -> None:
+    """Four accounts over the last 14 months: one steady, one expanding with an add-on,
+    one churned three months ago, one new two months ago."""
+    today = timezone.localdate()
+    SubscriptionFactory(
+        account__name="Acme", mrr=Decimal("1250.00"), started_on=month_start(today, -14)
+    )
+    borealis = AccountFactory(name="Borealis")
+    SubscriptionFactory(account=borealis, mrr=Decimal("300.00"), started_on=month_start(today, -13))
+    SubscriptionFactory(account=borealis, mrr=Decimal("99.50"), started_on=month_start(today, -5))
+    SubscriptionFactory(
+        account__name="Cobalt",
+        mrr=Decimal("400.00"),
+        started_on=month_start(today, -12),
+        ended_on=month_start(today, -3) + dt.timedelta(days=9),
+        cancel_type=CancelType.VOLUNTARY,
+    )
+    SubscriptionFactory(
+        account__name="Delta", mrr=Decimal("75.25"), started_on=month_start(today, -2)
+    )
+
+
+def sign_in_to_dashboard(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/")
+    expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base_url}/")
+
+
+def wait_for_charts(page: Page) -> None:
+    page.wait_for_function(
+        "(ids) => typeof Chart !== 'undefined' && ids.every((id) => Chart.getChart(id))",
+        arg=CANVASES,
+    )
+
+
+def card_value(page: Page, key: str) -> str:
+    return page.locator(f"[data-metric={key}] .stat-value").inner_text().strip()
+
+
+def test_the_overview_draws_its_four_charts(page: Page, live_server, history):
+    UserFactory(username="vera", role=VIEWER)
+
+    sign_in_to_dashboard(page, live_server.url, "vera")
+    wait_for_charts(page)
+
+    for canvas in CANVASES:
+        assert page.evaluate(DRAWN_JS, canvas), f"#{canvas} is blank"
+        assert page.evaluate(PLOTTED_JS, canvas), f"#{canvas} plots no value"
+
+
+def test_the_headline_cards_agree_with_the_metrics_api(page: Page, live_server, history):
+    UserFactory(username="vera", role=VIEWER)
+    period = preset_period("last-12-months", timezone.localdate())
+
+    sign_in_to_dashboard(page, live_server.url, "vera")
+    # The page's session cookie authenticates the API call too.
+    response = page.request.get(
+        f"{live_server.url}/api/v1/metrics/?start={period.start}&end={period.end}"
+    )
+
+    assert response.ok, response.text()
+    api = response.json()
+    assert (api["customers_end"], api["mrr_end"]) == (3, "1724.75")  # the history above
+    assert card_value(page, "customers_end") == f"{api['customers_end']:,}"
+    assert card_value(page, "mrr_end") == f"{Decimal(api['mrr_end']):,.2f}"
+
+
+def test_the_chart_legends_follow_the_spanish_ui(page: Page, live_server, history):
+    UserFactory(username="vera", role=VIEWER)
+    sign_in_to_dashboard(page, live_server.url, "vera")
+
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("button", name="Change").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    wait_for_charts(page)
+
+    movements = page.evaluate(LABELS_JS, "movements-chart")
+    assert "MRR nuevo" in movements
+    assert "New MRR" not in movements
+    assert "Clientes" in page.evaluate(LABELS_JS, "customers-chart")
+
+
+def test_the_net_mrr_line_is_labelled_in_spanish_too(page: Page, live_server, history):
+    UserFactory(username="vera", role=VIEWER)
+    sign_in_to_dashboard(page, live_server.url, "vera")
+
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("button", name="Change").click()
+    wait_for_charts(page)
+
+    assert "Net MRR" not in page.evaluate(LABELS_JS, "movements-chart")
