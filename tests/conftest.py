@@ -6,7 +6,9 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from lifecycle.staff.roles import ADMIN, MARKETER, VIEWER
 from tests.factories import UserFactory
@@ -29,6 +31,13 @@ CHROMIUM_ARGS = [
 def fast_password_hashing(settings):
     """PBKDF2 costs a third of a second per user; tests are about access, not hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request in Spanish leaves Spanish active in the thread; tests must not inherit it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

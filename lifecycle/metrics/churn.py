@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES, EMPLOYEE_BANDS
 from accounts.models import Account, CancelType, Subscription
-from lifecycle.metrics.dashboard import _change
+from lifecycle.metrics.dashboard import headline_cards
 from lifecycle.metrics.definitions import (
     DEFINITIONS,
     customer_rates,
@@ -41,8 +41,8 @@ from lifecycle.metrics.definitions import (
     ratio,
     revenue_rates,
 )
-from lifecycle.metrics.periods import Period, buckets, chart_period, previous_period
-from lifecycle.metrics.queries import MONEY, ZERO, Segment, _groups, per_account, period_metrics
+from lifecycle.metrics.periods import Period, buckets, chart_period
+from lifecycle.metrics.queries import MONEY, ZERO, Segment, _groups, per_account
 
 TYPES = ("voluntary", "involuntary", "unknown")
 TYPE_LABELS = {
@@ -339,35 +339,18 @@ def _by_churn_rate(row: dict[str, Any]) -> tuple:
 
 # --- the page ------------------------------------------------------------------------
 
-CARDS = [
-    ("churned_customers", "count"),
-    ("churned_mrr", "money"),
-    ("customer_churn_rate", "rate"),
-    ("revenue_churn_rate", "rate"),
+CARDS = [  # less churn is good
+    ("churned_customers", "count", False),
+    ("churned_mrr", "money", False),
+    ("customer_churn_rate", "rate", False),
+    ("revenue_churn_rate", "rate", False),
 ]
 CHART_REASONS = 12  # the chart shows the largest; the table lists every reason
 
 
 def headline(period: Period, segment: Segment) -> dict[str, Any]:
     """The period's churn numbers with their change against the previous period."""
-    previous = previous_period(period)
-    now, before = period_metrics(period, segment), period_metrics(previous, segment)
-    cards = []
-    for key, kind in CARDS:
-        label, formula = DEFINITIONS[key]
-        change = _change(kind, now[key], before[key])
-        cards.append(
-            {
-                "key": key,
-                "label": label,
-                "formula": formula,
-                "kind": kind,
-                "value": now[key],
-                "change": change,
-                "good": None if not change else change < 0,  # less churn is good
-            }
-        )
-    return {"cards": cards, "previous": previous, "metrics": now}
+    return headline_cards(period, segment, CARDS)
 
 
 def type_split(metrics: dict[str, Any]) -> list[dict[str, Any]]:

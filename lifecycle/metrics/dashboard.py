@@ -39,11 +39,14 @@ def _change(kind: str, now: Any, before: Any) -> float | None:
     return float((now - before) / before) if before else None
 
 
-def headline(period: Period, segment: Segment) -> tuple[list[dict[str, Any]], Period]:
+def headline_cards(
+    period: Period, segment: Segment, spec: list[tuple[str, str, bool]]
+) -> dict[str, Any]:
+    """Cards for (key, kind, up_is_good) with the change against the previous period."""
     previous = previous_period(period)
     now, before = period_metrics(period, segment), period_metrics(previous, segment)
     cards = []
-    for key, kind, up_is_good in HEADLINE:
+    for key, kind, up_is_good in spec:
         label, formula = DEFINITIONS[key]
         change = _change(kind, now[key], before[key])
         cards.append(
@@ -57,7 +60,12 @@ def headline(period: Period, segment: Segment) -> tuple[list[dict[str, Any]], Pe
                 "good": None if not change else (change > 0) == up_is_good,
             }
         )
-    return cards, previous
+    return {"cards": cards, "previous": previous, "metrics": now}
+
+
+def headline(period: Period, segment: Segment) -> tuple[list[dict[str, Any]], Period]:
+    found = headline_cards(period, segment, HEADLINE)
+    return found["cards"], found["previous"]
 
 
 def charts(period: Period, segment: Segment) -> dict[str, Any]:
