@@ -9,7 +9,7 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 class InvalidPeriod(ValueError):
-    pass
+    """A period or bucket request that cannot be measured; the message says why."""
 
 
 @dataclass(frozen=True)

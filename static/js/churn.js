@@ -1,30 +1,13 @@
 // The churn dashboard's two charts, drawn from the JSON the page embeds (json_script).
 (function () {
   "use strict";
-  const source = document.getElementById("churn-data");
-  if (!source || typeof Chart === "undefined") {
+  const { read, money, exact, numbers, base, draw } = window.LifecycleCharts;
+  const data = read("churn-data");
+  if (!data) {
     return;
   }
-  const data = JSON.parse(source.textContent);
   const names = data.names;
-  const locale = document.documentElement.lang || "en";
-  const money = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-  const exact = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const numbers = (values) => values.map((v) => (v === null ? null : Number(v)));
   const colors = { voluntary: "#dc2626", involuntary: "#f59e0b", unknown: "#94a3b8", reason: "#b42318" };
-  const base = {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    plugins: { legend: { position: "bottom" } },
-  };
-
-  function draw(id, config) {
-    const canvas = document.getElementById(id);
-    if (canvas) {
-      new Chart(canvas, config);
-    }
-  }
 
   draw("churn-types-chart", {
     type: "bar",

@@ -1,35 +1,18 @@
 // The overview dashboard's four charts, drawn from the JSON the page embeds (json_script).
 (function () {
   "use strict";
-  const source = document.getElementById("overview-data");
-  if (!source || typeof Chart === "undefined") {
+  const { read, money, percent, numbers, draw } = window.LifecycleCharts;
+  const data = read("overview-data");
+  if (!data) {
     return;
   }
-  const data = JSON.parse(source.textContent);
   const names = data.names;
-  const locale = document.documentElement.lang || "en";
-  const money = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-  const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
-  const numbers = (values, sign) => values.map((v) => (v === null ? null : sign * Number(v)));
   const colors = {
     new: "#4f46e5", expansion: "#0ea5e9", reactivation: "#14b8a6",
     contraction: "#f59e0b", churn: "#dc2626", net: "#1c2333", customers: "#4f46e5",
     mrr: "#0ea5e9", retention: "#0f7b4f", churnRate: "#dc2626", grr: "#7c3aed", nrr: "#0ea5e9",
   };
-  const base = {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    interaction: { mode: "index", intersect: false },
-    plugins: { legend: { position: "bottom" } },
-  };
-
-  function draw(id, config) {
-    const canvas = document.getElementById(id);
-    if (canvas) {
-      new Chart(canvas, config);
-    }
-  }
+  const base = { ...window.LifecycleCharts.base, interaction: { mode: "index", intersect: false } };
 
   draw("movements-chart", {
     data: {
