@@ -42,7 +42,7 @@ from lifecycle.metrics.definitions import (
     revenue_rates,
 )
 from lifecycle.metrics.periods import Period, buckets, chart_period
-from lifecycle.metrics.queries import MONEY, ZERO, Segment, _groups, per_account
+from lifecycle.metrics.queries import MONEY, ZERO, Segment, account_groups, per_account
 
 TYPES = ("voluntary", "involuntary", "unknown")
 TYPE_LABELS = {
@@ -249,7 +249,7 @@ def _segment_values(by: str, period: Period, segment: Segment) -> tuple[dict, li
 
 
 def _segment_sums(g: dict[str, Q], where: Q) -> dict[str, Any]:
-    """The keys of `_aggregates` a breakdown shows, over the accounts matching `where`."""
+    """The keys of `movement_aggregates` a breakdown shows, over the accounts matching `where`."""
     start, retained, churned = g["start"] & where, g["retained"] & where, g["churned"] & where
 
     def total(field: str, rows: Q) -> Coalesce:
@@ -278,7 +278,7 @@ def breakdown(period: Period, segment: Segment, by: str) -> list[dict[str, Any]]
     if not values:
         return []
     rows = per_account(segment, mrr_s=period.day_before_start, mrr_e=period.last_day)
-    g = _groups("mrr_s", "mrr_e", period)
+    g = account_groups("mrr_s", "mrr_e", period)
     totals = rows.annotate(**fields).aggregate(
         **{
             f"v{i}_{key}": expression

@@ -102,7 +102,7 @@ def _churn_type(period: Period) -> Subquery:
     return Subquery(latest_ended)
 
 
-def _groups(s: str, e: str, period: Period) -> dict[str, Q]:
+def account_groups(s: str, e: str, period: Period) -> dict[str, Q]:
     """Accounts by their state at start (field `s`) and end (field `e`) of `period`."""
     at_start, at_end = Q(**{f"{s}__gt": 0}), Q(**{f"{e}__gt": 0})
     joined = at_end & ~at_start
@@ -121,9 +121,9 @@ def _groups(s: str, e: str, period: Period) -> dict[str, Q]:
     }
 
 
-def _aggregates(s: str, e: str, period: Period, churn_types: bool = True) -> dict[str, Any]:
+def movement_aggregates(s: str, e: str, period: Period, churn_types: bool = True) -> dict[str, Any]:
     """The count and MRR keys of METRICS.md between MRR fields `s` and `e`."""
-    g = _groups(s, e, period)
+    g = account_groups(s, e, period)
 
     def count(group: str) -> Count:
         return Count("account", filter=g[group])
@@ -162,7 +162,7 @@ def _aggregates(s: str, e: str, period: Period, churn_types: bool = True) -> dic
     return aggregates
 
 
-def _present(period: Period, totals: dict[str, Any]) -> dict[str, Any]:
+def present_totals(period: Period, totals: dict[str, Any]) -> dict[str, Any]:
     counts = {key: value for key, value in totals.items() if key in COUNT_KEYS}
     mrr = {key: Decimal(value) for key, value in totals.items() if key not in COUNT_KEYS}
     return {
@@ -194,4 +194,4 @@ def period_metrics(period: Period, segment: Segment | None = None) -> dict[str, 
         # Only churned accounts need a type: skip the subquery for everyone else.
         churn_type=Case(When(Q(mrr_s__gt=0) & Q(mrr_e=0), then=_churn_type(period)))
     )
-    return _present(period, rows.aggregate(**_aggregates("mrr_s", "mrr_e", period)))
+    return present_totals(period, rows.aggregate(**movement_aggregates("mrr_s", "mrr_e", period)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lifecycle.metrics.periods import Period, buckets
-from lifecycle.metrics.queries import Segment, _aggregates, _present, per_account
+from lifecycle.metrics.queries import Segment, movement_aggregates, per_account, present_totals
 
 
 def metric_series(
@@ -22,11 +22,13 @@ def metric_series(
     aggregates = {
         f"b{i}_{key}": expression
         for i, part in enumerate(parts)
-        for key, expression in _aggregates(f"m{i}", f"m{i + 1}", part, churn_types=False).items()
+        for key, expression in movement_aggregates(
+            f"m{i}", f"m{i + 1}", part, churn_types=False
+        ).items()
     }
     totals = rows.aggregate(**aggregates)
     return [
-        _present(
+        present_totals(
             part,
             {
                 key.split("_", 1)[1]: value
