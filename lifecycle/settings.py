@@ -8,6 +8,7 @@ Redis or RabbitMQ and SMTP; it refuses to start without a secret key.
 from __future__ import annotations
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -171,6 +172,24 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lifecycle <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The mailto: half of List-Unsubscribe (RFC 2369); route it to whoever handles unsubscribes.
+UNSUBSCRIBE_MAILTO = env.str(
+    "UNSUBSCRIBE_MAILTO", default=f"unsubscribe@{parseaddr(DEFAULT_FROM_EMAIL)[1].split('@')[-1]}"
+)
+
+# The right-hand side of each Message-ID; Django's default is the machine's host name.
+EMAIL_MESSAGE_DOMAIN = env.str(
+    "EMAIL_MESSAGE_DOMAIN", default=urlsplit(SITE_URL).hostname or "localhost"
+)
+
+# --- Campaigns and surveys ------------------------------------------------------------------
+# No survey of any kind to the same contact within this many days (survey fatigue).
+SURVEY_FATIGUE_DAYS = env.int("SURVEY_FATIGUE_DAYS", default=30)
+# Messages per send task; each task reuses one SMTP connection for its chunk.
+CAMPAIGN_SEND_CHUNK = env.int("CAMPAIGN_SEND_CHUNK", default=50)
+# A message claimed longer ago than this was caught by a crash mid-send: it goes to review.
+# Longer than CELERY_TASK_TIME_LIMIT, so a live task is never mistaken for a dead one.
+CAMPAIGN_CLAIM_TIMEOUT = env.int("CAMPAIGN_CLAIM_TIMEOUT", default=900)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -19,6 +19,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("outbox/", include("lifecycle.outbox.urls")),
+    path("", include("surveys.urls")),
+    path("", include("campaigns.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("lifecycle.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

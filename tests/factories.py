@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.models import Account, Contact, Subscription
 from lifecycle.staff.roles import assign_role
@@ -56,3 +57,67 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     mrr = Decimal("100.00")
     started_on = dt.date(2024, 1, 1)
     external_id = factory.Sequence(lambda n: f"sub-{n}")
+
+
+def survey(slug: str = "nps"):
+    """The default surveys exist after migrate (nps, csat)."""
+    from surveys.models import Survey
+
+    return Survey.objects.get(slug=slug)
+
+
+def campaign(slug: str = "nps-quarterly"):
+    """The default campaigns exist after migrate (nps-quarterly, csat)."""
+    from campaigns.models import Campaign
+
+    return Campaign.objects.select_related("survey").get(slug=slug)
+
+
+class CustomerContactFactory(ContactFactory):
+    """A contact of an account paying today, so rolling campaigns include it."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    account = factory.SubFactory(AccountFactory)
+
+    @factory.post_generation
+    def paying(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted is not False:
+            SubscriptionFactory(account=self.account)
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "campaigns.Message"
+
+    campaign = factory.LazyFunction(campaign)
+    contact = factory.SubFactory(CustomerContactFactory)
+    occurrence = factory.Sequence(lambda n: f"test:{n}")
+    email = "survey-invitation"
+    due_at = factory.LazyFunction(timezone.now)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Invitation"
+
+    survey = factory.LazyFunction(survey)
+    contact = factory.SubFactory(CustomerContactFactory)
+    account = factory.SelfAttribute("contact.account")
+    language = "en"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Response"
+
+    invitation = factory.SubFactory(InvitationFactory)
+    survey = factory.SelfAttribute("invitation.survey")
+    kind = factory.SelfAttribute("survey.kind")
+    contact = factory.SelfAttribute("invitation.contact")
+    account = factory.SelfAttribute("invitation.account")
+    score = 9
+    language = "en"
+    submitted_at = factory.LazyFunction(timezone.now)

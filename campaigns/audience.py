@@ -1,0 +1,43 @@
+"""Who a campaign may email: consent, the category switch, and the campaign's own rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from accounts.models import Account, Contact
+from campaigns.models import Campaign, Category
+
+UNSUBSCRIBED_FIELD = {
+    Category.SURVEYS: "unsubscribed_surveys_at",
+    Category.LIFECYCLE: "unsubscribed_lifecycle_at",
+    Category.MARKETING: "unsubscribed_marketing_at",
+}
+
+
+def reachable(campaign: Campaign, contacts: QuerySet[Contact] | None = None) -> QuerySet:
+    contacts = Contact.objects.all() if contacts is None else contacts
+    field = UNSUBSCRIBED_FIELD[Category(campaign.category)]
+    return contacts.filter(email_consent=True, **{f"{field}__isnull": True})
+
+
+def eligible(campaign: Campaign, contacts: QuerySet[Contact], *, now: dt.datetime) -> QuerySet:
+    """`contacts` narrowed to those `campaign` may email now."""
+    contacts = reachable(campaign, contacts)
+    if campaign.survey_id:
+        from surveys.selectors import surveyable
+
+        contacts = surveyable(contacts, campaign.survey, now=now)
+    return contacts
+
+
+def rolling_audience(campaign: Campaign, *, now: dt.datetime, day: dt.date) -> QuerySet:
+    """Contacts of accounts that are customers on `day`, as far as the campaign may email."""
+    customers = Account.objects.customers_on(day).values("pk")
+    return eligible(campaign, Contact.objects.filter(account__in=customers), now=now)
+
+
+def may_receive(campaign: Campaign, contact: Contact, *, now: dt.datetime) -> bool:
+    """The same rules for one contact at sending time (things change after planning)."""
+    return eligible(campaign, Contact.objects.filter(pk=contact.pk), now=now).exists()

@@ -1,0 +1,38 @@
+"""`python manage.py send_campaign SLUG`: today's occurrence now, through beat's Celery path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from campaigns import pipeline
+from campaigns.models import Campaign
+from campaigns.services import queue_now
+from campaigns.tasks import send_messages
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue today's occurrence of a campaign for its whole current audience, due now, and "
+        "hand it to the workers. Eligibility rules still apply; a second run sends nothing twice."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="the campaign's slug, for example nps-quarterly")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        campaign = Campaign.objects.select_related("survey").filter(slug=options["slug"]).first()
+        if campaign is None:
+            slugs = ", ".join(Campaign.objects.values_list("slug", flat=True))
+            raise CommandError(f"No campaign {options['slug']!r}. Campaigns: {slugs}.")
+        if not campaign.enabled:
+            raise CommandError(f"Campaign {campaign.slug!r} is disabled; enable it in admin.")
+        now = timezone.now()
+        queued = queue_now(campaign, now=now)
+        dispatched = pipeline.dispatch_due(now=now, enqueue=send_messages.delay)
+        self.stdout.write(
+            f"{campaign.slug}: {queued} new messages queued; "
+            f"{dispatched} due messages handed to the workers."
+        )

@@ -1,0 +1,213 @@
+"""Campaigns and the outbox of record: one Message row per (campaign, contact, occurrence).
+
+The database, not the broker, says what must be sent (../shared/STACK.md): a beat tick
+dispatches due rows, workers claim each row with a conditional UPDATE before sending, and a
+row left in SENDING by a dead worker goes to REVIEW, never back to the queue.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    """What a contact can unsubscribe from, one switch each."""
+
+    SURVEYS = "surveys", _("Surveys")
+    LIFECYCLE = "lifecycle", _("Lifecycle messages")
+    MARKETING = "marketing", _("Marketing")
+
+
+class Trigger(models.TextChoices):
+    ROLLING = "rolling", _("Rolling: each eligible customer contact once per cycle")
+    EVENT = "event", _("After an event (API)")
+
+
+class Campaign(models.Model):
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
+    survey = models.ForeignKey(
+        "surveys.Survey",
+        verbose_name=_("survey"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    cycle_months = models.PositiveSmallIntegerField(
+        _("cycle (months)"),
+        default=3,
+        choices=[(1, _("Monthly")), (3, _("Quarterly")), (6, _("Half-yearly")), (12, _("Yearly"))],
+        help_text=_("Rolling campaigns spread their audience evenly over each cycle."),
+    )
+    send_hour = models.PositiveSmallIntegerField(
+        _("sending hour"),
+        default=9,
+        help_text=_("Hour of the day (0-23) in the contact's time zone."),
+    )
+    event_type = models.SlugField(
+        _("event type"), max_length=50, blank=True, help_text=_("For example ticket_closed.")
+    )
+    delay_minutes = models.PositiveIntegerField(_("delay after the event (minutes)"), default=60)
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("reminder after (days)"),
+        default=5,
+        help_text=_("One reminder to those who have not answered; 0 sends none."),
+    )
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        verbose_name=_("beat schedule"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaign",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(condition=Q(send_hour__lte=23), name="campaign_send_hour_valid"),
+            models.CheckConstraint(
+                condition=~Q(trigger="event") | ~Q(event_type=""),
+                name="campaign_event_trigger_needs_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
+    REVIEW = "review", _("Needs review")
+
+
+class Message(models.Model):
+    """One email to one contact for one occurrence of a campaign; sent at most once."""
+
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="messages"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    # "2026-10/3m" for a rolling cycle, "event:42" for a trigger, "reminder:7" for a reminder.
+    occurrence = models.CharField(_("occurrence"), max_length=64)
+    email = models.CharField(_("email template"), max_length=50)
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at", "-pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "contact", "occurrence"], name="message_once_per_occurrence"
+            )
+        ]
+        indexes = [
+            # "What is due now" and "what is stuck" are each one indexed query.
+            models.Index(
+                fields=["due_at"], condition=Q(status="queued"), name="message_queued_due_idx"
+            ),
+            models.Index(
+                fields=["claimed_at"], condition=Q(status="sending"), name="message_sending_idx"
+            ),
+            models.Index(fields=["campaign", "status"], name="message_campaign_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.slug} → {self.contact_id} ({self.occurrence})"
+
+
+class Event(models.Model):
+    """Something that happened to a contact (a closed ticket...) that may trigger an email."""
+
+    type = models.SlugField(_("type"), max_length=50)
+    contact = models.ForeignKey(
+        "accounts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    occurred_at = models.DateTimeField(_("occurred at"))
+    # Given by the caller so that a retried API call records the event once.
+    external_id = models.CharField(
+        _("external ID"), max_length=100, unique=True, null=True, blank=True
+    )
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["type", "occurred_at"], name="event_type_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} · {self.contact_id}"
+
+
+class Unsubscription(models.Model):
+    """Each unsubscribe, kept for the unsubscribe rate of the campaign that caused it."""
+
+    class Source(models.TextChoices):
+        ONE_CLICK = "one_click", _("One-click (RFC 8058)")
+        PAGE = "page", _("Confirmation or preference page")
+        STAFF = "staff", _("Staff")
+
+    contact = models.ForeignKey(
+        "accounts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="unsubscriptions",
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="unsubscriptions",
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("unsubscription")
+        verbose_name_plural = _("unsubscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} · {self.category}"

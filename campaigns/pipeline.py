@@ -1,0 +1,174 @@
+"""The sending pipeline every email of the product goes through.
+
+A message is sent at most once: a worker claims its row with a conditional UPDATE
+(QUEUED -> SENDING) and only the worker whose UPDATE changed a row sends it. A row found in
+SENDING after CAMPAIGN_CLAIM_TIMEOUT belonged to a worker that died mid-send; nobody knows
+whether the mail server took it, so it goes to REVIEW instead of back to the queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from collections.abc import Callable, Iterable, Iterator
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import make_msgid
+from django.db.models import F, Q
+from django.utils import timezone
+
+from campaigns.models import Message, MessageStatus
+from lifecycle.lib.emails import open_connection
+
+logger = logging.getLogger(__name__)
+
+# A message dispatched this long ago and still queued lost its task (a killed worker, a lost
+# broker message): the next tick dispatches it again. Claims make the repeat harmless.
+REDISPATCH_AFTER = dt.timedelta(minutes=5)
+DISPATCH_LIMIT = 20_000
+MAX_ATTEMPTS = 5
+
+Builder = Callable[[Message], EmailMultiAlternatives]
+BUILDERS: dict[str, Builder] = {}
+
+
+class Skip(Exception):
+    """A builder's verdict that this message must not go (answered, throttled, unsubscribed)."""
+
+
+def builder(email: str) -> Callable[[Builder], Builder]:
+    def register(function: Builder) -> Builder:
+        BUILDERS[email] = function
+        return function
+
+    return register
+
+
+def chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def due_ids(*, now: dt.datetime) -> list[int]:
+    stale = now - REDISPATCH_AFTER
+    return list(
+        Message.objects.filter(status=MessageStatus.QUEUED, due_at__lte=now)
+        .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale))
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:DISPATCH_LIMIT]
+    )
+
+
+def dispatch_due(*, now: dt.datetime, enqueue: Callable[[list[int]], None]) -> int:
+    """Hand every due message to `enqueue` in chunks; returns how many were dispatched."""
+    ids = due_ids(now=now)
+    for chunk in chunks(ids, settings.CAMPAIGN_SEND_CHUNK):
+        Message.objects.filter(pk__in=chunk, status=MessageStatus.QUEUED).update(dispatched_at=now)
+        enqueue(chunk)
+    return len(ids)
+
+
+def review_stuck(*, now: dt.datetime) -> int:
+    cutoff = now - dt.timedelta(seconds=settings.CAMPAIGN_CLAIM_TIMEOUT)
+    return Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=cutoff).update(
+        status=MessageStatus.REVIEW,
+        error="A worker claimed this message and never finished: check the mail server's log "
+        "before sending it again.",
+    )
+
+
+def claim(pk: int, *, now: dt.datetime) -> bool:
+    changed = Message.objects.filter(pk=pk, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return changed == 1
+
+
+def send_chunk(ids: Iterable[int]) -> int:
+    """Send the given messages over one connection; returns how many were sent."""
+    ids = list(ids)
+    connection = open_connection()
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as exc:
+        # Nothing was claimed: the next tick dispatches these again.
+        logger.warning("Mail server unavailable, %d messages wait: %s", len(ids), exc)
+        release(ids, f"Mail server unavailable: {exc}")
+        return 0
+    sent = 0
+    try:
+        for index, pk in enumerate(ids):
+            outcome = send_one(pk, connection)
+            sent += outcome == MessageStatus.SENT
+            if outcome is None:  # the connection broke: leave the rest for the next tick
+                release(ids[index + 1 :], "Mail server connection lost")
+                break
+    finally:
+        connection.close()
+    return sent
+
+
+def release(ids: list[int], error: str) -> None:
+    Message.objects.filter(pk__in=ids, status=MessageStatus.QUEUED).update(
+        dispatched_at=None, error=error
+    )
+
+
+def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
+    """Claim, build and send one message. None means the connection can't be used further."""
+    if not claim(pk, now=timezone.now()):
+        return ""  # another worker has it, or it is no longer queued
+    message = Message.objects.select_related("campaign", "contact__account").get(pk=pk)
+    try:
+        email = build(message)
+    except Skip as reason:
+        return finish(message, MessageStatus.SKIPPED, error=str(reason))
+    except Exception as exc:  # a bug in a template or builder must not stop the others
+        logger.exception("Could not build message %s", pk)
+        return finish(message, MessageStatus.FAILED, error=f"Could not build: {exc!r}")
+    try:
+        connection.send_messages([email])
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
+        return finish(message, MessageStatus.FAILED, error=f"Refused: {exc}")
+    except smtplib.SMTPDataError as exc:
+        # The server answered with an error: it did not take the message, so retrying is safe.
+        retry_later(message, error=f"Not accepted: {exc}")
+        return None
+    except (OSError, smtplib.SMTPException) as exc:
+        # The connection broke while the message was on the wire: it may have been taken.
+        finish(message, MessageStatus.REVIEW, error=f"Connection lost while sending: {exc}")
+        return None
+    return finish(message, MessageStatus.SENT, message_id=email.extra_headers["Message-ID"])
+
+
+def build(message: Message) -> EmailMultiAlternatives:
+    email = BUILDERS[message.email](message)
+    email.extra_headers.setdefault("Message-ID", make_msgid(domain=settings.EMAIL_MESSAGE_DOMAIN))
+    return email
+
+
+def finish(message: Message, status: str, *, error: str = "", message_id: str = "") -> str:
+    now = timezone.now()
+    message.status = status
+    message.error = error
+    message.message_id = message_id
+    message.sent_at = now if status == MessageStatus.SENT else None
+    message.save(update_fields=["status", "error", "message_id", "sent_at"])
+    return status
+
+
+def retry_later(message: Message, *, error: str) -> None:
+    if message.attempts >= MAX_ATTEMPTS:
+        finish(message, MessageStatus.FAILED, error=error)
+        return
+    backoff = dt.timedelta(minutes=2**message.attempts)
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.QUEUED,
+        due_at=timezone.now() + backoff,
+        dispatched_at=None,
+        claimed_at=None,
+        error=error,
+    )

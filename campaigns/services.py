@@ -1,0 +1,137 @@
+"""Workflows that create messages: rolling cycles, events, and "send it now"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Contact
+from campaigns import schedule
+from campaigns.audience import eligible, rolling_audience
+from campaigns.models import Campaign, Event, Message, MessageStatus, Trigger
+
+BATCH = 1000
+INVITATION_EMAIL = "survey-invitation"
+
+
+def email_for(campaign: Campaign) -> str:
+    """The email template a campaign's messages use (more kinds come with their campaigns)."""
+    if campaign.survey_id:
+        return INVITATION_EMAIL
+    raise ValueError(f"Campaign {campaign.slug} has no email yet.")
+
+
+def plan_rolling(campaign: Campaign, *, now: dt.datetime, immediate: bool = False) -> int:
+    """Queue this cycle's message for every audience contact whose slot has come.
+
+    Each contact has a stable slot in the cycle and gets the message at the campaign's hour
+    in their own time zone on that day; `immediate` (send_campaign) queues everyone now.
+    Returns how many messages were created; running it again creates none twice.
+    """
+    today = timezone.localdate(now)
+    start = schedule.cycle_start(today, campaign.cycle_months)
+    end = schedule.cycle_end(start, campaign.cycle_months)
+    label = schedule.occurrence(start, campaign.cycle_months)
+    already = Message.objects.filter(campaign=campaign, occurrence=label).values("contact")
+    candidates = (
+        rolling_audience(campaign, now=now, day=today)
+        .exclude(pk__in=already)
+        .values_list("pk", "timezone")
+    )
+    rows = []
+    for contact_id, zone_name in candidates.iterator(chunk_size=BATCH):
+        due_at = now if immediate else _slot_time(campaign, contact_id, zone_name, start, end, now)
+        if due_at is not None:
+            rows.append(_message(campaign, contact_id, label, due_at))
+    return _insert(rows)
+
+
+def _slot_time(
+    campaign: Campaign, contact_id: int, zone_name: str, start: dt.date, end: dt.date, now
+) -> dt.datetime | None:
+    day = schedule.slot_day(start, end, schedule.slot_fraction(campaign.pk, contact_id))
+    if day > schedule.local_today(now, zone_name):
+        return None  # a later run of this cycle queues it
+    return max(schedule.local_time(day, campaign.send_hour, zone_name), now)
+
+
+def _message(campaign: Campaign, contact_id: int, occurrence: str, due_at) -> Message:
+    return Message(
+        campaign=campaign,
+        contact_id=contact_id,
+        occurrence=occurrence,
+        email=email_for(campaign),
+        due_at=due_at,
+    )
+
+
+def _insert(rows: list[Message]) -> int:
+    """Insert, ignoring rows the unique constraint already holds; returns how many are new.
+
+    All rows share one campaign and occurrence (one plan or one event)."""
+    created = 0
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        same_keys = Message.objects.filter(
+            campaign=batch[0].campaign,
+            occurrence=batch[0].occurrence,
+            contact_id__in=[row.contact_id for row in batch],
+        )
+        before = same_keys.count()
+        Message.objects.bulk_create(batch, ignore_conflicts=True)
+        created += same_keys.count() - before
+    return created
+
+
+def record_event(
+    *,
+    type: str,
+    contact: Contact,
+    occurred_at: dt.datetime,
+    external_id: str | None = None,
+    data: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Event, bool]:
+    """Store an event once (by external_id) and queue the campaigns it triggers."""
+    now = now or timezone.now()
+    if external_id:
+        existing = Event.objects.filter(external_id=external_id).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            event = Event.objects.create(
+                type=type,
+                contact=contact,
+                occurred_at=occurred_at,
+                external_id=external_id or None,
+                data=data or {},
+            )
+            _queue_triggered(event, now=now)
+    except IntegrityError:  # the same external_id, recorded by a concurrent call
+        return Event.objects.get(external_id=external_id), False
+    return event, True
+
+
+def _queue_triggered(event: Event, *, now: dt.datetime) -> None:
+    campaigns = Campaign.objects.filter(
+        enabled=True, trigger=Trigger.EVENT, event_type=event.type
+    ).select_related("survey")
+    for campaign in campaigns:
+        # Throttled or unsubscribed contacts are skipped, not queued for later.
+        if eligible(campaign, Contact.objects.filter(pk=event.contact_id), now=now).exists():
+            due_at = max(event.occurred_at + dt.timedelta(minutes=campaign.delay_minutes), now)
+            _insert([_message(campaign, event.contact_id, f"event:{event.pk}", due_at)])
+
+
+def queue_now(campaign: Campaign, *, now: dt.datetime) -> int:
+    """Today's occurrence for the whole current audience, due now (send_campaign)."""
+    if campaign.trigger == Trigger.ROLLING:
+        return plan_rolling(campaign, now=now, immediate=True)
+    # Triggered campaigns: what the events queued for later goes now.
+    return Message.objects.filter(
+        campaign=campaign, status=MessageStatus.QUEUED, due_at__gt=now
+    ).update(due_at=now)

@@ -1,0 +1,376 @@
+"""Surveys, their invitations and answers, and the follow-up items that low scores open."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from surveys.scoring import SCALES, SurveyKind
+
+FALLBACK_LANGUAGE = "en"
+
+
+def _score_in_scale() -> Q:
+    condition = Q(pk__in=[])
+    for kind, (low, high, _low_band, _neutral_band) in SCALES.items():
+        condition |= Q(kind=kind, score__gte=low, score__lte=high)
+    return condition
+
+
+class Survey(models.Model):
+    kind = models.CharField(_("kind"), max_length=10, choices=SurveyKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    interval_days = models.PositiveSmallIntegerField(
+        _("days between two surveys of this kind"),
+        default=90,
+        help_text=_("A contact invited to this kind of survey more recently is skipped."),
+    )
+    expires_after_days = models.PositiveSmallIntegerField(_("link valid for (days)"), default=30)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def text_for(self, language: str) -> SurveyText:
+        """The wording in `language`, else English (texts should be prefetched)."""
+        texts = {text.language: text for text in self.texts.all()}
+        return texts.get(language) or texts.get(FALLBACK_LANGUAGE) or SurveyText(survey=self)
+
+
+class SurveyText(models.Model):
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="texts"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    question = models.CharField(_("question"), max_length=300)
+    follow_up_question = models.CharField(
+        _("follow-up question"),
+        max_length=300,
+        help_text=_('For example "What is the main reason for your score?"'),
+    )
+    follow_up_low = models.CharField(_("follow-up for a low score"), max_length=300, blank=True)
+    follow_up_neutral = models.CharField(
+        _("follow-up for a neutral score"), max_length=300, blank=True
+    )
+    follow_up_high = models.CharField(_("follow-up for a high score"), max_length=300, blank=True)
+    thank_you = models.CharField(_("thank-you text"), max_length=300)
+
+    class Meta:
+        ordering = ["survey", "language"]
+        verbose_name = _("survey text")
+        verbose_name_plural = _("survey texts")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "language"], name="survey_text_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} ({self.language})"
+
+    def follow_up_for(self, band: str) -> str:
+        wording = getattr(self, f"follow_up_{band}", "")
+        return wording or self.follow_up_question
+
+
+class Invitation(models.Model):
+    """One contact asked one survey once; its link carries only the signed public id."""
+
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    message = models.OneToOneField(
+        "campaigns.Message",
+        verbose_name=_("email"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitation",
+    )
+    reminder = models.OneToOneField(
+        "campaigns.Message",
+        verbose_name=_("reminder"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminded_invitation",
+    )
+    language = models.CharField(_("language"), max_length=8)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [
+            models.Index(fields=["contact", "created_at"], name="invitation_contact_time_idx"),
+            models.Index(fields=["created_at"], name="invitation_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} → {self.contact_id}"
+
+
+class ResponseSource(models.TextChoices):
+    EMAIL = "email", _("Email link")
+    IMPORT = "import", _("Imported")
+
+
+class Response(models.Model):
+    invitation = models.OneToOneField(
+        Invitation,
+        verbose_name=_("invitation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="response",
+    )
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="responses"
+    )
+    # Copied from the survey so that the metrics filter one indexed column.
+    kind = models.CharField(_("kind"), max_length=10, choices=SurveyKind.choices)
+    contact = models.ForeignKey(
+        "accounts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="responses",
+    )
+    account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="responses",
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=ResponseSource.choices, default=ResponseSource.EMAIL
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Claimed with a conditional UPDATE before the owner is emailed, so the alert goes once.
+    owner_alerted_at = models.DateTimeField(_("owner alerted at"), null=True, blank=True)
+    external_id = models.CharField(
+        _("external ID"), max_length=100, unique=True, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.CheckConstraint(condition=_score_in_scale(), name="response_score_in_scale")
+        ]
+        indexes = [
+            models.Index(fields=["kind", "submitted_at"], name="response_kind_time_idx"),
+            models.Index(
+                fields=["account", "kind", "submitted_at"], name="response_account_kind_idx"
+            ),
+            models.Index(
+                fields=["contact", "kind", "submitted_at"], name="response_contact_kind_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.score} · {self.contact_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:response-detail", args=[self.pk])
+
+
+class ResponseRevision(models.Model):
+    """Every score and comment a response has had, oldest first."""
+
+    response = models.ForeignKey(
+        Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("response revision")
+        verbose_name_plural = _("response revisions")
+
+    def __str__(self) -> str:
+        return f"{self.response_id}: {self.score}"
+
+
+class FollowUpReason(models.TextChoices):
+    DETRACTOR = "detractor", _("NPS detractor")
+    UNHAPPY = "unhappy", _("Unhappy CSAT")
+    SCORE_DROP = "score_drop", _("Score dropped")
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class FollowUp(models.Model):
+    """Work for staff on an account after a bad answer: one open item per account and reason."""
+
+    account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=FollowUpReason.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+    )
+    responses = models.ManyToManyField(
+        Response, verbose_name=_("responses"), related_name="follow_ups", blank=True
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "reason"],
+                condition=Q(status="open"),
+                name="follow_up_one_open_per_reason",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "opened_at"], name="follow_up_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.get_reason_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:follow-up-detail", args=[self.pk])
+
+
+class FollowUpComment(models.Model):
+    follow_up = models.ForeignKey(
+        FollowUp, verbose_name=_("follow-up"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("follow-up comment")
+        verbose_name_plural = _("follow-up comments")
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class WebhookEndpoint(models.Model):
+    """A URL that receives each new response as signed JSON."""
+
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"), max_length=100, help_text=_("Used to sign each delivery.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["url"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERING = "delivering", _("Delivering")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        verbose_name=_("endpoint"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    response = models.ForeignKey(
+        Response,
+        verbose_name=_("response"),
+        on_delete=models.CASCADE,
+        related_name="webhook_deliveries",
+    )
+    public_id = models.UUIDField(_("delivery ID"), default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_status_code = models.PositiveSmallIntegerField(
+        _("last HTTP status"), null=True, blank=True
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "response"], name="webhook_delivery_once_per_response"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="webhook_delivery_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} · {self.response_id}"
