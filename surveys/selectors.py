@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Contact
 from campaigns.schedule import day_cutoff
-from surveys.models import Invitation, Survey
+from surveys.models import Invitation, Response, Survey
+from surveys.scoring import SurveyKind
 
 
 def recent_invitations(survey: Survey, *, now: dt.datetime) -> QuerySet[Invitation]:
@@ -35,3 +36,19 @@ def throttled(contact: Contact, survey: Survey, *, now: dt.datetime, ignore_pk=N
     if ignore_pk is not None:
         recent = recent.exclude(pk=ignore_pk)
     return recent.exists()
+
+
+def latest_nps_scores() -> QuerySet:
+    """Each contact's latest NPS score, as a subquery on Contact."""
+    return (
+        Response.objects.filter(contact=OuterRef("pk"), kind=SurveyKind.NPS)
+        .order_by("-submitted_at", "-pk")
+        .values("score")[:1]
+    )
+
+
+def promoters(contacts: QuerySet[Contact] | None = None) -> QuerySet[Contact]:
+    """Contacts whose latest NPS answer is 9 or 10: the audience of referral and
+    testimonial asks. Derived, never stored, so a later low score unmarks them at once."""
+    contacts = Contact.objects.all() if contacts is None else contacts
+    return contacts.annotate(latest_nps=Subquery(latest_nps_scores())).filter(latest_nps__gte=9)

@@ -51,7 +51,11 @@ def record_answer(
     with transaction.atomic():
         response = Response.objects.select_for_update().filter(invitation=invitation).first()
         if response is None:
-            response = _create(invitation, score=score, comment=comment or "", now=now)
+            try:
+                with transaction.atomic():
+                    response = _create(invitation, score=score, comment=comment or "", now=now)
+            except IntegrityError:  # a concurrent first answer won: update that one instead
+                return record_answer(invitation, score=score, comment=comment, now=now)
             previous_score = None
             created = True
         else:

@@ -1,4 +1,4 @@
-"""The default surveys (NPS, CSAT) and campaigns (nps-quarterly, csat) with their beat
+"""The default surveys (NPS, CSAT, CES) and campaigns (nps-quarterly, csat) with their beat
 schedules, plus the two every-minute ticks of the sending pipeline. Editable in admin."""
 
 from django.db import migrations
@@ -49,10 +49,34 @@ CSAT_TEXTS = {
         "Спасибо за ваш ответ!",
     ),
 }
+CES_TEXTS = {
+    "en": (
+        "How easy was it to get what you needed from us today?",
+        "What is the main reason for your score?",
+        "Sorry it was hard. What got in the way?",
+        "Glad it was easy! What helped most?",
+        "Thank you for your answer!",
+    ),
+    "es": (
+        "¿Qué tan fácil fue obtener lo que necesitaba de nosotros hoy?",
+        "¿Cuál es el motivo principal de su puntuación?",
+        "Lamentamos que fuera difícil. ¿Qué se lo impidió?",
+        "¡Nos alegra que fuera fácil! ¿Qué le ayudó más?",
+        "¡Gracias por su respuesta!",
+    ),
+    "ru": (
+        "Насколько легко было сегодня получить от нас то, что вам нужно?",
+        "Какова основная причина вашей оценки?",
+        "Жаль, что это было трудно. Что помешало?",
+        "Рады, что это было легко! Что помогло больше всего?",
+        "Спасибо за ваш ответ!",
+    ),
+}
 SURVEYS = [
     # slug, kind, name, days between two surveys of the kind, texts
     ("nps", "nps", "Net Promoter Score", 90, NPS_TEXTS),
     ("csat", "csat", "Customer satisfaction", 30, CSAT_TEXTS),
+    ("ces", "ces", "Customer effort", 30, CES_TEXTS),
 ]
 CAMPAIGNS = [
     {
