@@ -265,8 +265,14 @@ def generate_demo(*, accounts: int, seed: int, today: dt.date) -> DemoSummary:
     with transaction.atomic():
         if demo_exists():
             raise DemoDataExists("Demo data already exists (external IDs starting with demo-).")
-        rows = _build(random.Random(seed), count=accounts, today=today, owners=ensure_owners())
+        rng = random.Random(seed)
+        rows = _build(rng, count=accounts, today=today, owners=ensure_owners())
         _insert(rows)
+        from surveys.demo import add_survey_history
+
+        add_survey_history(
+            rng, contacts=rows.contacts, subscriptions=rows.subscriptions, today=today
+        )
         return demo_summary(today=today)
 
 
@@ -322,7 +328,10 @@ def ensure_owners() -> list[Any]:
 
 def _demo_querysets() -> list[Any]:
     # Children first, so deleting the accounts has nothing left to cascade over.
+    from surveys.models import Response
+
     return [
+        Response.objects.filter(external_id__startswith="demo-res-"),
         Subscription.objects.filter(external_id__startswith=SUBSCRIPTION_PREFIX),
         Contact.objects.filter(external_id__startswith=CONTACT_PREFIX),
         Account.objects.filter(external_id__startswith=ACCOUNT_PREFIX),

@@ -255,8 +255,22 @@ def test_every_account_has_one_of_four_marketer_owners(demo):
 def test_it_inserts_in_bulk(django_assert_max_num_queries):
     generate_demo(accounts=5, seed=SEED, today=TODAY)  # the owners exist from here on
     delete_demo()
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(32):  # the survey history adds two
         generate_demo(accounts=ACCOUNTS, seed=SEED, today=TODAY)
+
+
+def test_the_demo_has_survey_answers_from_paying_contacts(demo):
+    from surveys.models import Response
+
+    answers = Response.objects.filter(external_id__startswith="demo-res-")
+    assert answers.filter(kind="nps").exists()
+    assert answers.filter(kind="csat").exists()
+    # Nobody answers before their account first paid.
+    for answer in answers.select_related("account")[:50]:
+        first_paid = answer.account.subscriptions.filter(mrr__gt=0).order_by("started_on")[0]
+        assert answer.submitted_at.date() > first_paid.started_on
+    # History never alerts owners.
+    assert not answers.filter(owner_alerted_at__isnull=True).exists()
 
 
 def test_it_refuses_to_run_twice(demo):

@@ -1,0 +1,117 @@
+"""Survey history for the demo data: NPS each quarter and CSAT now and then, per contact.
+
+Scores lean on the account's story (accounts that churn answer lower), so the dashboards
+show a believable relation between satisfaction and retention.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from accounts.models import Contact, Subscription
+from surveys.models import Response, ResponseSource, Survey
+
+RESPONSE_PREFIX = "demo-res-"
+NPS_ANSWER_SHARE = 0.35  # share of contacts answering each quarter's NPS
+CSAT_PER_QUARTER = 0.5
+COMMENT_SHARE = 0.45
+BATCH_SIZE = 500
+
+COMMENTS = {
+    "en": {
+        "low": [
+            "Support takes days to answer.",
+            "Too expensive for what we use.",
+            "Reports are slow.",
+        ],
+        "neutral": ["Does the job.", "Good, but onboarding was long.", "Fine overall."],
+        "high": ["Great support team!", "Saves us hours every week.", "Easy to use, love it."],
+    },
+    "es": {
+        "low": ["El soporte tarda días en responder.", "Demasiado caro para lo que usamos."],
+        "neutral": ["Cumple su función.", "Bien, pero la incorporación fue larga."],
+        "high": ["¡Excelente equipo de soporte!", "Nos ahorra horas cada semana."],
+    },
+    "ru": {
+        "low": ["Поддержка отвечает несколько дней.", "Слишком дорого для наших задач."],
+        "neutral": ["Справляется с задачей.", "Хорошо, но внедрение было долгим."],
+        "high": ["Отличная поддержка!", "Экономит нам часы каждую неделю."],
+    },
+}
+
+
+def paying_spans(subscriptions: Iterable[Subscription], today: dt.date) -> dict[int, list]:
+    spans: dict[int, list] = defaultdict(list)
+    for subscription in subscriptions:
+        if subscription.mrr > 0:
+            spans[subscription.account_id].append(
+                (subscription.started_on, subscription.ended_on or today)
+            )
+    return spans
+
+
+def add_survey_history(
+    rng: random.Random, *, contacts: list[Contact], subscriptions: list[Subscription], today
+) -> int:
+    """Insert demo answers for `contacts` (already saved); returns how many."""
+    surveys = {survey.kind: survey for survey in Survey.objects.filter(slug__in=["nps", "csat"])}
+    if len(surveys) < 2:
+        return 0
+    spans = paying_spans(subscriptions, today)
+    churners = {s.account_id for s in subscriptions if s.cancel_type}
+    rows: list[Response] = []
+    for contact in contacts:
+        for start, end in spans.get(contact.account_id, []):
+            mood = -2.5 if contact.account_id in churners else 0.0
+            rows += _answers(rng, contact, surveys, start, min(end, today), mood)
+    for number, row in enumerate(rows, start=1):
+        row.external_id = f"{RESPONSE_PREFIX}{number:07d}"
+    Response.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    return len(rows)
+
+
+def _answers(rng, contact, surveys, start: dt.date, end: dt.date, mood: float) -> list[Response]:
+    answers = []
+    day = start + dt.timedelta(days=rng.randint(20, 80))
+    while day < end:
+        if rng.random() < NPS_ANSWER_SHARE:
+            score = _clamp(round(rng.gauss(8.2 + mood, 2.0)), 0, 10)
+            answers.append(_response(rng, contact, surveys["nps"], day, score))
+        if rng.random() < CSAT_PER_QUARTER:
+            csat_day = day + dt.timedelta(days=rng.randint(1, 60))
+            if csat_day < end:
+                score = _clamp(round(rng.gauss(4.1 + mood / 2, 0.9)), 1, 5)
+                answers.append(_response(rng, contact, surveys["csat"], csat_day, score))
+        day += dt.timedelta(days=91)
+    return answers
+
+
+def _response(rng, contact: Contact, survey: Survey, day: dt.date, score: int) -> Response:
+    language = contact.language if contact.language in COMMENTS else "en"
+    band = "low" if score <= (6 if survey.kind == "nps" else 2) else "neutral"
+    if score >= (9 if survey.kind == "nps" else 4):
+        band = "high"
+    comment = rng.choice(COMMENTS[language][band]) if rng.random() < COMMENT_SHARE else ""
+    moment = dt.datetime.combine(day, dt.time(rng.randint(8, 19), rng.randint(0, 59)))
+    return Response(
+        survey=survey,
+        kind=survey.kind,
+        contact=contact,
+        account_id=contact.account_id,
+        score=score,
+        comment=comment,
+        language=language,
+        source=ResponseSource.IMPORT,
+        submitted_at=timezone.make_aware(moment),
+        # Old answers already had their follow-up: no alert for history.
+        owner_alerted_at=timezone.make_aware(moment),
+    )
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
