@@ -257,6 +257,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
     if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind a proxy every visitor has the proxy's REMOTE_ADDR: rate-limit by the client's.
+    RATE_LIMIT_CLIENT_IP = "HTTP_X_FORWARDED_FOR"
 
 LOGGING = {
     "version": 1,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -31,6 +33,25 @@ CHROMIUM_ARGS = [
 def fast_password_hashing(settings):
     """PBKDF2 costs a third of a second per user; tests are about access, not hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_campaigns_in_transactional_tests(request):
+    """A transactional test starts from a flushed database, without the rows migrations
+    created (default surveys, campaigns, beat schedules): create them again."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from django.apps import apps
+
+        defaults = importlib.import_module("campaigns.migrations.0003_default_campaigns")
+        defaults.create_defaults(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The local-memory cache lives as long as the test process; rate limits count in it."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
