@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION = [
     (_("Dashboard"), "home", "staff.view_dashboards", "/"),
     (_("Accounts"), "accounts:list", "accounts.view_account", "/accounts/"),
+    (_("Surveys"), "surveys:responses", "surveys.view_response", "/surveys/"),
     (_("Outbox"), "outbox:list", "outbox.view_outboxemail", "/outbox/"),
 ]
 

@@ -1,0 +1,183 @@
+"""Django admin for surveys: wording per language, and read-only records of who was asked
+and what they answered. Answers change only through the customer's link (and keep every
+version), so the admin shows them but does not edit them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import (
+    FollowUp,
+    FollowUpComment,
+    FollowUpStatus,
+    Invitation,
+    Response,
+    ResponseRevision,
+    Survey,
+    SurveyText,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+
+class ReadOnlyMixin:
+    """A record of what happened: shown, never added or edited here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class SurveyTextInline(admin.StackedInline):
+    model = SurveyText
+    extra = 0
+    max_num = len(settings.LANGUAGES)
+    fields = [
+        "language",
+        "question",
+        "follow_up_question",
+        "follow_up_low",
+        "follow_up_neutral",
+        "follow_up_high",
+        "thank_you",
+    ]
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "interval_days", "expires_after_days"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SurveyTextInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["survey", "contact_email", "account", "language", "created_at", "expires_at"]
+    list_filter = ["survey", "language", "created_at"]
+    search_fields = ["contact__email"]
+    list_select_related = ["survey", "contact", "account"]
+    show_full_result_count = False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("contact"), ordering="contact__email")
+    def contact_email(self, invitation: Invitation) -> str:
+        return invitation.contact.email
+
+
+class ResponseRevisionInline(ReadOnlyMixin, admin.TabularInline):
+    model = ResponseRevision
+    extra = 0
+    fields = ["recorded_at", "score", "comment"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "submitted_at",
+        "kind",
+        "score",
+        "contact_email",
+        "account",
+        "survey",
+        "short_comment",
+        "source",
+        "language",
+    ]
+    list_filter = ["kind", "source", "score", "survey", "submitted_at"]
+    search_fields = ["contact__email", "account__name", "comment", "external_id"]
+    list_select_related = ["contact", "account", "survey"]
+    inlines = [ResponseRevisionInline]
+    show_full_result_count = False
+
+    @admin.display(description=_("contact"), ordering="contact__email")
+    def contact_email(self, response: Response) -> str:
+        return response.contact.email
+
+    @admin.display(description=_("comment"))
+    def short_comment(self, response: Response) -> str:
+        return Truncator(response.comment).chars(60)
+
+
+class FollowUpCommentInline(admin.TabularInline):
+    model = FollowUpComment
+    extra = 1
+    fields = ["body", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("author")
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["account", "reason", "status", "assignee", "opened_at", "closed_at"]
+    list_filter = ["status", "reason", "opened_at"]
+    search_fields = ["account__name"]
+    list_select_related = ["account", "assignee"]
+    autocomplete_fields = ["account", "assignee", "responses"]
+    readonly_fields = ["opened_at"]
+    inlines = [FollowUpCommentInline]
+
+    def save_model(self, request: HttpRequest, obj: FollowUp, form: Any, change: bool) -> None:
+        # Keep closed_at in step with a status changed by hand.
+        if obj.status == FollowUpStatus.CLOSED and obj.closed_at is None:
+            obj.closed_at = timezone.now()
+        elif obj.status == FollowUpStatus.OPEN:
+            obj.closed_at = None
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        comments = formset.save(commit=False)
+        for comment in comments:
+            if isinstance(comment, FollowUpComment) and comment.author_id is None:
+                comment.author = request.user
+            comment.save()
+        for removed in formset.deleted_objects:
+            removed.delete()
+        formset.save_m2m()
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "is_active", "created_at"]
+    # Webhooks carry customers' answers: a URL typed without a scheme means https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_filter = ["is_active"]
+    search_fields = ["url"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "endpoint",
+        "response",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "delivered_at",
+    ]
+    list_filter = ["status", "endpoint"]
+    search_fields = ["endpoint__url", "response__contact__email"]
+    list_select_related = ["endpoint", "response"]
+    show_full_result_count = False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

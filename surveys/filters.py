@@ -1,0 +1,203 @@
+"""Filters of the staff survey pages: responses by survey, band, period and account segment,
+follow-up items by status, reason and assignee."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.bands import EMPLOYEE_BAND_CHOICES
+from accounts.filters import industry_choices, owner_queryset
+from accounts.models import Account
+from lifecycle.metrics.bands import MRR_BANDS
+from lifecycle.staff.roles import ROLES
+from surveys.models import FollowUp, FollowUpReason, FollowUpStatus, Response, Survey
+from surveys.scoring import SCALES, Band, band_range
+
+ANY = _("All")
+YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+MRR_BAND_CHOICES = [(key, label) for key, label, _low, _high in MRR_BANDS]
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def band_q(band: str) -> Q:
+    """Responses whose score is in `band` on their own survey's scale."""
+    condition = Q(pk__in=[])
+    for kind in SCALES:
+        low, high = band_range(kind, band)
+        condition |= Q(kind=kind, score__gte=low, score__lte=high)
+    return condition
+
+
+def band_case() -> Case:
+    """The band of each response, computed in the query (for the coloured score badge)."""
+    whens = [When(band_q(band), then=Value(band.value)) for band in Band]
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """00:00 of `day` in the site time zone: the bound of a half-open period of days."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
+
+
+def country_choices() -> list[tuple[str, str]]:
+    countries = Account.objects.exclude(country="").order_by("country")
+    return [(c, c) for c in countries.values_list("country", flat=True).distinct()]
+
+
+def staff_with_role() -> QuerySet:
+    """Who may be given a follow-up item: active users holding one of the staff roles."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=ROLES)
+        .distinct()
+        .order_by("username")
+    )
+
+
+class IdFilter(django_filters.Filter):
+    """A row id from the URL (the account page's "All answers" link); bounded, so a huge
+    number is a form error rather than a database error."""
+
+    field_class = forms.IntegerField
+
+
+class PeriodForm(forms.Form):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("The end must be after the start (it is not included)."))
+            data.pop("end", None)
+        return data
+
+
+class ResponseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    survey = django_filters.ModelChoiceFilter(
+        label=_("Survey"), empty_label=ANY, queryset=Survey.objects.order_by("name")
+    )
+    band = django_filters.ChoiceFilter(
+        label=_("Score"), empty_label=ANY, choices=Band.choices, method="filter_band"
+    )
+    start = django_filters.DateFilter(label=_("From"), method="filter_start", widget=DATE_INPUT)
+    end = django_filters.DateFilter(
+        label=_("Until (exclusive)"), method="filter_end", widget=DATE_INPUT
+    )
+    has_comment = django_filters.BooleanFilter(
+        label=_("With comment"), method="filter_has_comment", widget=forms.Select(choices=YES_NO)
+    )
+    industry = django_filters.ChoiceFilter(
+        label=_("Industry"),
+        empty_label=ANY,
+        choices=industry_choices,
+        field_name="account__industry",
+    )
+    employees = django_filters.ChoiceFilter(
+        label=_("Employees"),
+        empty_label=ANY,
+        choices=EMPLOYEE_BAND_CHOICES,
+        method="filter_employees",
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), empty_label=ANY, choices=country_choices, field_name="account__country"
+    )
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), empty_label=ANY, queryset=owner_queryset, field_name="account__owner"
+    )
+    mrr = django_filters.ChoiceFilter(
+        label=_("MRR today"), empty_label=ANY, choices=MRR_BAND_CHOICES, method="filter_mrr"
+    )
+    account = IdFilter(
+        field_name="account",
+        min_value=1,
+        max_value=2**31 - 1,
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Response
+        form = PeriodForm
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(contact__email__icontains=value) | Q(account__name__icontains=value)
+        )
+
+    def filter_band(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(band_q(value))
+
+    def filter_start(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return queryset.filter(submitted_at__gte=day_start(value))
+
+    def filter_end(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return queryset.filter(submitted_at__lt=day_start(value))
+
+    def filter_has_comment(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.exclude(comment="") if value else queryset.filter(comment="")
+
+    def filter_employees(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(account__in=Account.objects.in_employee_band(value))
+
+    def filter_mrr(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        _key, _label, low, high = next(band for band in MRR_BANDS if band[0] == value)
+        accounts = Account.objects.with_mrr_on(timezone.localdate()).filter(mrr__gte=low)
+        if high is not None:
+            accounts = accounts.filter(mrr__lt=high)
+        return queryset.filter(account__in=accounts.values("pk"))
+
+
+MINE = "mine"
+NOBODY = "none"
+ALL = "all"
+
+
+def assignee_choices(request: Any) -> list[tuple[str, str]]:
+    people = [(str(user.pk), user.get_full_name() or user.username) for user in staff_with_role()]
+    return [(MINE, _("Assigned to me")), (NOBODY, _("Unassigned")), *people]
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    """Open items unless the status says otherwise: the list is a to-do list."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[*FollowUpStatus.choices, (ALL, _("All"))],
+        empty_label=None,
+        method="filter_status",
+    )
+    reason = django_filters.ChoiceFilter(
+        label=_("Reason"), empty_label=ANY, choices=FollowUpReason.choices
+    )
+    assignee = django_filters.ChoiceFilter(
+        label=_("Assignee"), empty_label=ANY, choices=[], method="filter_assignee"
+    )
+
+    class Meta:
+        model = FollowUp
+        fields: list[str] = []
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        data = data.copy() if data is not None else {}
+        if data.get("status") not in {*FollowUpStatus.values, ALL}:
+            data["status"] = FollowUpStatus.OPEN
+        super().__init__(data, *args, **kwargs)
+        self.filters["assignee"].extra["choices"] = assignee_choices(self.request)
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset if value == ALL else queryset.filter(status=value)
+
+    def filter_assignee(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == MINE:
+            return queryset.filter(assignee=self.request.user)
+        if value == NOBODY:
+            return queryset.filter(assignee__isnull=True)
+        return queryset.filter(assignee_id=int(value))
