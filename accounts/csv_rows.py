@@ -17,6 +17,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
+
+from surveys import scoring
 
 Values = dict[str, object]
 Parser = Callable[[str], object]
@@ -36,6 +39,11 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no", ""})
 _CANCEL_TYPES = frozenset({"voluntary", "involuntary", ""})
+_SURVEY_KINDS = tuple(scoring.SCALES)
+# Exports from another system may be stamped a little ahead of our clock (or in a zone
+# ahead of the site's); anything later than this is a typo such as 2204.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+EARLIEST_YEAR = 1900
 
 
 class CellError(ValueError):
@@ -187,6 +195,42 @@ def cancel_type(value: str) -> str:
     return word
 
 
+def survey_kind(value: str) -> str:
+    word = value.lower()
+    if word not in _SURVEY_KINDS:
+        raise CellError(f"must be {', '.join(_SURVEY_KINDS[:-1])} or {_SURVEY_KINDS[-1]}")
+    return word
+
+
+def score(value: str) -> int:
+    """A whole number; whether it fits the survey's scale is checked across the row."""
+    if not value:
+        raise CellError("is required")
+    if not _INTEGER.fullmatch(value):
+        raise CellError("is not a whole number")
+    return int(value)
+
+
+def submitted_at(value: str) -> dt.datetime:
+    """ISO 8601 with or without an offset; a time without one is in the site time zone."""
+    if not value:
+        raise CellError("is required")
+    try:
+        moment = dt.datetime.fromisoformat(value)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        moment = moment.astimezone(dt.UTC)  # out of range near year 1 or 9999
+    except (ValueError, OverflowError) as exc:
+        raise CellError(
+            "is not an ISO 8601 date and time such as 2024-05-17T14:30:00+02:00"
+        ) from exc
+    if moment.year < EARLIEST_YEAR:
+        raise CellError(f"is before {EARLIEST_YEAR}")
+    if moment > timezone.now() + FUTURE_TOLERANCE:
+        raise CellError("is in the future")
+    return moment
+
+
 @dataclass(frozen=True)
 class Column:
     parse: Parser
@@ -215,6 +259,15 @@ def subscription_checks(values: Values, failed: set[str]) -> list[tuple[str, str
     if values.get("cancel_type") and ended is None and "ended_on" not in failed:
         errors.append(("cancel_type", "is only allowed when ended_on is given"))
     return errors
+
+
+def response_checks(values: Values, failed: set[str]) -> list[tuple[str, str]]:
+    """The score must fit its survey's scale: 0-10 for NPS (0 is a real answer), 1-5, 1-7."""
+    kind, value = values.get("kind"), values.get("score")
+    if not isinstance(kind, str) or not isinstance(value, int) or scoring.in_scale(kind, value):
+        return []
+    low, high = scoring.scale(kind)[0], scoring.scale(kind)[-1]
+    return [("score", f"must be between {low} and {high} for {kind}")]
 
 
 @dataclass(frozen=True)
@@ -272,5 +325,25 @@ SCHEMAS: dict[str, Schema] = {
         },
         required=("external_id", "account_external_id", "mrr", "started_on"),
         check=subscription_checks,
+    ),
+    # Survey history from another tool. The importer sets the survey (the default one of
+    # the kind), the account and the language from the contact, and source=import.
+    "responses": Schema(
+        columns={
+            "external_id": EXTERNAL_ID,
+            "contact_external_id": Column(
+                parse=text(100, required=True),
+                keys=("contact_external_id",),
+                model_fields=("contact", "account", "language"),
+            ),
+            "survey_kind": Column(
+                parse=survey_kind, keys=("kind",), model_fields=("kind", "survey")
+            ),
+            "score": column(score, "score"),
+            "comment": column(text(None), "comment"),
+            "submitted_at": column(submitted_at, "submitted_at"),
+        },
+        required=("external_id", "contact_external_id", "survey_kind", "score", "submitted_at"),
+        check=response_checks,
     ),
 }

@@ -71,10 +71,17 @@ class ImportForm(forms.Form):
     accounts = forms.FileField(label=_("Accounts CSV"), required=False)
     contacts = forms.FileField(label=_("Contacts CSV"), required=False)
     subscriptions = forms.FileField(label=_("Subscriptions CSV"), required=False)
+    responses = forms.FileField(
+        label=_("Survey responses CSV"),
+        required=False,
+        help_text=_("Answers from another survey tool: they count in the metrics as history."),
+    )
     dry_run = forms.BooleanField(label=_("Only check the files, import nothing"), required=False)
+
+    KINDS = ("accounts", "contacts", "subscriptions", "responses")
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if not any(cleaned.get(kind) for kind in ("accounts", "contacts", "subscriptions")):
+        if not any(cleaned.get(kind) for kind in self.KINDS):
             raise forms.ValidationError(_("Choose at least one CSV file."))
         return cleaned

@@ -1,10 +1,14 @@
-"""CSV import of accounts, contacts and subscriptions: every file of a run, or nothing.
+"""CSV import of accounts, contacts, subscriptions and survey responses: every file of a
+run, or nothing.
 
 Three steps. Read each file into parsed rows in plain Python (accounts/csv_rows.py).
 Check what needs several rows or the database (duplicates, unknown accounts, owners,
 contact emails) with a few batched queries. Only when no file has any error, upsert
 everything by external_id in one transaction with bulk_create. The management command
 `import_crm` and the upload page both call `import_crm()`.
+
+Responses are survey history from another tool: written as they are, with source=import and
+no invitation, so they count in the metrics but open no follow-up and alert no owner.
 """
 
 from __future__ import annotations
@@ -20,16 +24,22 @@ from django.db import DataError, IntegrityError, models, transaction
 
 from accounts.csv_rows import SCHEMAS, CellError, Column, Schema, Values
 from accounts.models import Account, Contact, Subscription
+from surveys.models import Response, ResponseSource, Survey
+from surveys.scoring import SCALES
 
 if TYPE_CHECKING:
     from _csv import _reader as CsvReader
 
-KINDS = ("accounts", "contacts", "subscriptions")  # also the order they are written in
+KINDS = ("accounts", "contacts", "subscriptions", "responses")  # also the writing order
+# Always in a result's counts; other kinds only when the run had their file.
+CRM_KINDS = ("accounts", "contacts", "subscriptions")
 MODELS: dict[str, type[models.Model]] = {
     "accounts": Account,
     "contacts": Contact,
     "subscriptions": Subscription,
+    "responses": Response,
 }
+SCHEMA_KINDS = tuple(SCALES)  # survey kinds; each one's default survey has the kind as slug
 LOOKUP_CHUNK = 900  # external_ids per query, below SQLite's 999 parameters
 WRITE_CHUNK = 5000  # rows per bulk_create call; Django splits it again to fit parameters
 # Pseudo-columns for errors that are not about one cell.
@@ -52,7 +62,8 @@ class RowError:
 @dataclass
 class ImportResult:
     errors: list[RowError]
-    created: dict[str, int]  # keys: "accounts", "contacts", "subscriptions"
+    # Keys: "accounts", "contacts", "subscriptions", and "responses" when its file was given.
+    created: dict[str, int]
     updated: dict[str, int]
     dry_run: bool
 
@@ -83,11 +94,20 @@ class _Table:
         self.errors.append(RowError(self.file, line, column, reason))
 
 
+@dataclass(frozen=True, slots=True)
+class _ContactRef:
+    pk: int
+    account_id: int
+    language: str
+
+
 @dataclass
 class _Lookups:
     existing: dict[str, set[str]]  # kind -> external_ids already in the database
     account_pks: dict[str, int]  # account external_id -> pk
     owner_pks: dict[str, int]  # lower-cased email -> user pk
+    contacts: dict[str, _ContactRef] = field(default_factory=dict)  # by external_id
+    survey_pks: dict[str, int] = field(default_factory=dict)  # kind -> its default survey
 
 
 class _Refused(Exception):
@@ -108,7 +128,8 @@ def import_crm(*, sources: dict[str, tuple[str, BinaryIO]], dry_run: bool = Fals
     if not errors and not dry_run:
         errors = _write(tables, lookups)
     if errors:
-        return ImportResult(errors=errors, created=_zeros(), updated=_zeros(), dry_run=dry_run)
+        zeros = _zeros(tables)
+        return ImportResult(errors=errors, created=zeros, updated=dict(zeros), dry_run=dry_run)
     created, updated = _counts(tables, lookups)
     return ImportResult(errors=[], created=created, updated=updated, dry_run=dry_run)
 
@@ -232,6 +253,8 @@ def _check(tables: dict[str, _Table]) -> _Lookups:
         _check_owners(accounts, lookups.owner_pks)
     if contacts := tables.get("contacts"):
         _check_contact_emails(contacts)
+    if responses := tables.get("responses"):
+        _check_responses(responses, contacts, lookups)
     return lookups
 
 
@@ -297,6 +320,23 @@ def _emails_in_database(table: _Table) -> dict[tuple[str, str], str]:
     return taken
 
 
+def _check_responses(table: _Table, contacts: _Table | None, lookups: _Lookups) -> None:
+    """Each response's contact exists (in the database or the contacts file), and so does
+    the default survey of its kind."""
+    lookups.contacts = _contact_refs(_contact_refs_of(table))
+    lookups.survey_pks = dict(
+        Survey.objects.filter(slug__in=SCHEMA_KINDS).values_list("slug", "pk")
+    )
+    known = set(lookups.contacts) | _ids(contacts)
+    for row in table.rows:
+        ref, kind = row.values.get("contact_external_id"), row.values.get("kind")
+        if isinstance(ref, str) and ref not in known:
+            reason = "no contact has this external_id, in the database or the contacts file"
+            table.error(row.line, "contact_external_id", reason)
+        if isinstance(kind, str) and kind not in lookups.survey_pks:
+            table.error(row.line, "survey_kind", f"there is no survey with the slug {kind}")
+
+
 # --- Lookups --------------------------------------------------------------------------------
 
 
@@ -330,6 +370,24 @@ def _pks(model: type[models.Model], external_ids: Iterable[str]) -> dict[str, in
     return pks
 
 
+def _contact_refs_of(table: _Table) -> set[str]:
+    return {
+        ref for row in table.rows if isinstance(ref := row.values.get("contact_external_id"), str)
+    }
+
+
+def _contact_refs(external_ids: Iterable[str]) -> dict[str, _ContactRef]:
+    refs: dict[str, _ContactRef] = {}
+    for chunk in _chunks(external_ids):
+        rows = Contact.objects.filter(external_id__in=chunk).values_list(
+            "external_id", "pk", "account_id", "language"
+        )
+        refs.update(
+            (ext, _ContactRef(pk, account, language)) for ext, pk, account, language in rows
+        )
+    return refs
+
+
 def _owner_pks() -> dict[str, int]:
     # Staff users are few: compare in Python, where lower() is the same for every database.
     owners: dict[str, int] = {}
@@ -345,7 +403,10 @@ def _owner_pks() -> dict[str, int]:
 def _write(tables: dict[str, _Table], lookups: _Lookups) -> list[RowError]:
     try:
         with transaction.atomic():
-            for kind, table in tables.items():  # accounts, then contacts, then subscriptions
+            for kind, table in tables.items():  # in the order of KINDS
+                if kind == "responses":
+                    # The contacts file may just have created or moved some contacts.
+                    lookups.contacts = _contact_refs(_contact_refs_of(table))
                 _upsert(table, lookups)
                 if kind == "accounts":
                     new = _account_refs(tables) - set(lookups.account_pks)
@@ -395,18 +456,37 @@ def _instance(model: type[models.Model], values: Values, lookups: _Lookups) -> m
     if "owner_email" in values:
         email = values.pop("owner_email")
         values["owner_id"] = lookups.owner_pks[cast(str, email)] if email else None
+    if model is Response:
+        _response_values(values, lookups)
     return model(**values)
+
+
+def _response_values(values: Values, lookups: _Lookups) -> None:
+    contact = lookups.contacts[cast(str, values.pop("contact_external_id"))]
+    values.update(
+        contact_id=contact.pk,
+        account_id=contact.account_id,
+        language=_response_language(contact.language),
+        survey_id=lookups.survey_pks[cast(str, values["kind"])],
+        source=ResponseSource.IMPORT,
+    )
+
+
+def _response_language(tag: str) -> str:
+    # Response.language is shorter than a contact's tag: zh-Hant-TW is kept as zh.
+    limit = Response._meta.get_field("language").max_length or len(tag)
+    return tag if len(tag) <= limit else tag.split("-")[0][:limit]
 
 
 # --- Results -------------------------------------------------------------------------------
 
 
-def _zeros() -> dict[str, int]:
-    return dict.fromkeys(KINDS, 0)
+def _zeros(tables: dict[str, _Table]) -> dict[str, int]:
+    return dict.fromkeys([*CRM_KINDS, *(kind for kind in tables if kind not in CRM_KINDS)], 0)
 
 
 def _counts(tables: dict[str, _Table], lookups: _Lookups) -> tuple[dict[str, int], dict[str, int]]:
-    created, updated = _zeros(), _zeros()
+    created, updated = _zeros(tables), _zeros(tables)
     for kind, table in tables.items():
         existing = lookups.existing[kind]
         updated[kind] = sum(1 for row in table.rows if row.values["external_id"] in existing)

@@ -17,12 +17,14 @@ from accounts.forms import AccountForm, ContactForm, ImportForm, SubscriptionFor
 from accounts.importer import import_crm
 from accounts.models import Account, Contact, Subscription
 from lifecycle.lib.dates import month_ends
+from surveys.rollups import account_satisfaction, with_nps
 
 PAGE_SIZE = 50
 IMPORT_KINDS = {
     "accounts": _lazy("Accounts"),
     "contacts": _lazy("Contacts"),
     "subscriptions": _lazy("Subscriptions"),
+    "responses": _lazy("Survey responses"),
 }
 HISTORY_MONTHS = 24
 
@@ -37,13 +39,15 @@ def _posted(request: HttpRequest, files: bool = False) -> tuple:
 @login_required
 @permission_required("accounts.view_account", raise_exception=True)
 def account_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
     accounts = (
-        Account.objects.with_status()
+        Account.objects.with_status(today)
         .with_employee_band()
         .select_related("owner")
         .annotate(contact_count=Count("contacts", distinct=True))
         .order_by("name", "pk")  # Meta.ordering is dropped from a GROUP BY query
     )
+    accounts = with_nps(accounts, today=today)
     account_filter = AccountFilter(request.GET, queryset=accounts)
     page = Paginator(account_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -78,6 +82,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": chart,
             "history": list(zip(chart["labels"], history, strict=True)),
             "today": today,
+            "satisfaction": (
+                account_satisfaction(account, today=today)
+                if request.user.has_perm("surveys.view_response")
+                else None
+            ),
         },
     )
 
