@@ -40,7 +40,8 @@ class PeriodMetricsView(APIView):
 class MetricSeriesView(APIView):
     """The metrics bucket by bucket (week, month, quarter or year) over [start, end).
 
-    Every key of /api/v1/metrics/ except the churn split by cancellation type."""
+    Every key of /api/v1/metrics/ except the churn split by cancellation type and the survey
+    response rate."""
 
     permission_classes = [CanViewDashboards]
 

@@ -7,8 +7,16 @@ from typing import Any
 
 from lifecycle.metrics.definitions import DEFINITIONS
 from lifecycle.metrics.periods import Period, chart_period, previous_period
-from lifecycle.metrics.queries import Segment, period_metrics
+from lifecycle.metrics.queries import Segment, revenue_metrics
 from lifecycle.metrics.series import metric_series
+from lifecycle.metrics.survey_metrics import (
+    ANSWER_KEYS,
+    answer_metrics,
+    latest_comments,
+    nps_by_mrr_band,
+    response_rate,
+)
+from surveys.scoring import band
 
 HEADLINE = [
     ("customers_end", "count", True),
@@ -19,7 +27,13 @@ HEADLINE = [
     ("new_mrr", "money", True),
     ("expansion_mrr", "money", True),
     ("churned_mrr", "money", False),
+    ("nps", "score", True),
+    ("csat", "rate", True),
 ]
+# A survey score is only as good as its number of answers: the card says how many.
+ANSWERS_BEHIND = {"nps": "nps_responses", "csat": "csat_responses"}
+SURVEY_SERIES = ["nps", "nps_responses", "csat", "csat_responses", "csat_average"]
+COMMENTS_SHOWN = 10
 MOVEMENTS = ["new_mrr", "expansion_mrr", "reactivation_mrr", "contraction_mrr", "churned_mrr"]
 RATES = [
     "customer_retention_rate",
@@ -30,11 +44,14 @@ RATES = [
 
 
 def _change(kind: str, now: Any, before: Any) -> float | None:
-    """Change against the previous period: points for rates, relative for amounts."""
+    """Change against the previous period: points for rates and scores, relative for
+    amounts."""
     if now is None or before is None:
         return None
     if kind == "rate":
         return (now - before) * 100
+    if kind == "score":
+        return round(now - before, 1)
     now, before = Decimal(now), Decimal(before)
     return float((now - before) / before) if before else None
 
@@ -44,7 +61,8 @@ def headline_cards(
 ) -> dict[str, Any]:
     """Cards for (key, kind, up_is_good) with the change against the previous period."""
     previous = previous_period(period)
-    now, before = period_metrics(period, segment), period_metrics(previous, segment)
+    keys = {key for key, _kind, _up in spec}
+    now, before = measure(period, segment, keys), measure(previous, segment, keys)
     cards = []
     for key, kind, up_is_good in spec:
         label, formula = DEFINITIONS[key]
@@ -58,9 +76,21 @@ def headline_cards(
                 "value": now[key],
                 "change": change,
                 "good": None if not change else (change > 0) == up_is_good,
+                "answers": now[ANSWERS_BEHIND[key]] if key in ANSWERS_BEHIND else None,
             }
         )
     return {"cards": cards, "previous": previous, "metrics": now}
+
+
+def measure(period: Period, segment: Segment, keys: set[str]) -> dict[str, Any]:
+    """The period's metrics that `keys` need: customers and revenue always (one query),
+    survey answers and the response rate only when asked for (one query each)."""
+    found = revenue_metrics(period, segment)
+    if keys & ANSWER_KEYS:
+        found |= answer_metrics(period, segment)
+    if "survey_response_rate" in keys:
+        found |= response_rate(period, segment)
+    return found
 
 
 def headline(period: Period, segment: Segment) -> tuple[list[dict[str, Any]], Period]:
@@ -72,7 +102,7 @@ def charts(period: Period, segment: Segment) -> dict[str, Any]:
     shown = chart_period(period)
     series = metric_series(shown, "month", segment)
     data: dict[str, Any] = {"labels": [row["start"][:7] for row in series]}
-    for key in [*MOVEMENTS, "mrr_end", "customers_end", *RATES]:
+    for key in [*MOVEMENTS, "mrr_end", "customers_end", *RATES, *SURVEY_SERIES]:
         data[key] = [row[key] for row in series]
     data["net_mrr"] = [
         str(
@@ -85,3 +115,27 @@ def charts(period: Period, segment: Segment) -> dict[str, Any]:
         for row in series
     ]
     return {"period": shown, "series": series, "data": data}
+
+
+def feedback(period: Period, segment: Segment, *, with_comments: bool) -> dict[str, Any]:
+    """The survey panel: NPS by MRR band, the MRR-weighted NPS and the latest comments
+    (only for staff who may read answers)."""
+    found = nps_by_mrr_band(period, segment)
+    for row in found["bands"]:  # half the track each way from the middle: -100..100
+        row["bar_width"] = abs(row["nps"]) / 2 if row["nps"] is not None else 0
+    comments = latest_comments(period, segment, COMMENTS_SHOWN) if with_comments else []
+    found["comments"] = [_comment(response) for response in comments]
+    return found
+
+
+def _comment(response: Any) -> dict[str, Any]:
+    return {
+        "url": response.get_absolute_url(),
+        "kind": response.kind,
+        "score": response.score,
+        "band": band(response.kind, response.score),
+        "comment": response.comment.strip(),
+        "contact": str(response.contact),
+        "account": response.account.name,
+        "submitted_at": response.submitted_at,
+    }

@@ -31,6 +31,40 @@ def nps(promoters: int, detractors: int, responses: int) -> float | None:
     return float(score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def weighted_nps(
+    promoter_mrr: Decimal | int, detractor_mrr: Decimal | int, total_mrr: Decimal | int
+) -> float | None:
+    """NPS with each answer weighted by its account's MRR: the same formula over money."""
+    if not total_mrr:
+        return None
+    score = Decimal(100) * (Decimal(promoter_mrr) - Decimal(detractor_mrr)) / Decimal(total_mrr)
+    return float(score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def mean(total: int | None, count: int) -> float | None:
+    """The mean of `count` integer scores summing to `total`, two decimals."""
+    if not count:
+        return None
+    return float((Decimal(total or 0) / count).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def survey_results(totals: dict[str, int | None]) -> dict[str, Any]:
+    """The survey keys of METRICS.md from the counts and score sums of one period."""
+    nps_responses, csat_responses = totals["nps_responses"], totals["csat_responses"]
+    return {
+        "nps": nps(totals["promoters"], totals["detractors"], nps_responses),
+        "nps_responses": nps_responses,
+        "promoters": totals["promoters"],
+        "passives": totals["passives"],
+        "detractors": totals["detractors"],
+        "csat": ratio(totals["csat_satisfied"], csat_responses),
+        "csat_responses": csat_responses,
+        "csat_average": mean(totals["csat_score_sum"], csat_responses),
+        "ces_average": mean(totals["ces_score_sum"], totals["ces_responses"]),
+        "ces_responses": totals["ces_responses"],
+    }
+
+
 def customer_rates(counts: dict[str, int]) -> dict[str, float | None]:
     start = counts["customers_start"]
     return {
@@ -116,6 +150,56 @@ DEFINITIONS = {
     "quick_ratio": (
         _("Quick ratio"),
         _("(New + reactivation + expansion MRR) ÷ (contraction + churned MRR)."),
+    ),
+    # Survey answers (docs/metrics.md, Surveys): counted by when they were submitted.
+    "nps": (
+        _("NPS (survey)"),
+        _(
+            "100 × (promoters, 9–10 − detractors, 0–6) ÷ NPS answers submitted in the period, "
+            "from −100 to 100."
+        ),
+    ),
+    "nps_responses": (
+        _("NPS answers"),
+        _("NPS survey answers submitted in the period; a contact answering twice counts twice."),
+    ),
+    "promoters": (_("Promoters"), _("NPS answers scoring 9 or 10.")),
+    "passives": (_("Passives"), _("NPS answers scoring 7 or 8.")),
+    "detractors": (_("Detractors"), _("NPS answers scoring 0 to 6.")),
+    "csat": (
+        _("CSAT (survey)"),
+        _("CSAT answers scoring 4 or 5 ÷ CSAT answers submitted in the period."),
+    ),
+    "csat_responses": (
+        _("CSAT answers"),
+        _("CSAT survey answers submitted in the period."),
+    ),
+    "csat_average": (
+        _("Average CSAT"),
+        _("Mean score (1–5) of the CSAT answers submitted in the period."),
+    ),
+    "ces_average": (
+        _("Average CES"),
+        _("Mean score (1–7) of the CES answers submitted in the period."),
+    ),
+    "ces_responses": (_("CES answers"), _("CES survey answers submitted in the period.")),
+    "survey_response_rate": (
+        _("Survey response rate"),
+        _(
+            "Invitations whose email was sent in the period and that have an answer ÷ "
+            "invitations whose email was sent in the period."
+        ),
+    ),
+    "weighted_nps": (
+        _("MRR-weighted NPS"),
+        _(
+            "NPS with each answer weighted by its account's MRR on the day of the answer: "
+            "100 × (MRR of promoters − MRR of detractors) ÷ MRR of all answers."
+        ),
+    ),
+    "nps_by_mrr_band": (
+        _("NPS by MRR band"),
+        _("The period's NPS answers grouped by their account's MRR on the day of the answer."),
     ),
     # The churn dashboard's keys.
     "customers_start": (

@@ -58,6 +58,17 @@ def _next_boundary(day: dt.date, granularity: str) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def bucket_start(day: dt.date, granularity: str) -> dt.date:
+    """The first day of the calendar week (Monday), month, quarter or year holding `day`:
+    what the database's date truncation gives for that day."""
+    if granularity == "week":
+        return day - dt.timedelta(days=day.weekday())
+    months = {"month": 1, "quarter": 3, "year": 12}[granularity]
+    index = day.year * 12 + day.month - 1
+    index -= index % months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def buckets(period: Period, granularity: str) -> list[Period]:
     """The period cut at calendar boundaries; the first and last buckets may be partial."""
     if granularity not in GRANULARITIES:

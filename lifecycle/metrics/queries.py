@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Account, CancelType, Subscription, active_on_q
 from lifecycle.metrics.definitions import present
 from lifecycle.metrics.periods import Period
+from lifecycle.metrics.survey_metrics import survey_metrics
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -62,6 +63,25 @@ class Segment:
     def filters_accounts(self) -> bool:
         return bool(self.industry or self.employee_band or self.country or self.owner_id)
 
+    @property
+    def filters_anything(self) -> bool:
+        return self.filters_accounts or self.cohort_month is not None
+
+    def measured_accounts(self) -> QuerySet[Account]:
+        """The accounts every filter keeps, the cohort month included (for facts stored per
+        account, such as survey answers, rather than per subscription)."""
+        accounts = self.accounts()
+        if self.cohort_month is not None:
+            accounts = accounts.with_first_customer_day().filter(
+                first_customer_day__gte=self.cohort_month,
+                first_customer_day__lt=_next_month(self.cohort_month),
+            )
+        return accounts
+
+
+def _next_month(first: dt.date) -> dt.date:
+    return (first + dt.timedelta(days=32)).replace(day=1)
+
 
 def _subscriptions(segment: Segment) -> QuerySet[Subscription]:
     subscriptions = Subscription.objects.order_by()
@@ -84,8 +104,9 @@ def per_account(segment: Segment, **mrr_on: dt.date) -> QuerySet:
         )
     )
     if segment.cohort_month is not None:
-        next_month = (segment.cohort_month + dt.timedelta(days=32)).replace(day=1)
-        rows = rows.filter(first_day__gte=segment.cohort_month, first_day__lt=next_month)
+        rows = rows.filter(
+            first_day__gte=segment.cohort_month, first_day__lt=_next_month(segment.cohort_month)
+        )
     return rows
 
 
@@ -186,7 +207,7 @@ COUNT_KEYS = (
 )
 
 
-def period_metrics(period: Period, segment: Segment | None = None) -> dict[str, Any]:
+def revenue_metrics(period: Period, segment: Segment | None = None) -> dict[str, Any]:
     """Every customer and revenue key of METRICS.md for the period, in one query."""
     rows = per_account(
         segment or Segment(), mrr_s=period.day_before_start, mrr_e=period.last_day
@@ -195,3 +216,10 @@ def period_metrics(period: Period, segment: Segment | None = None) -> dict[str, 
         churn_type=Case(When(Q(mrr_s__gt=0) & Q(mrr_e=0), then=_churn_type(period)))
     )
     return present_totals(period, rows.aggregate(**movement_aggregates("mrr_s", "mrr_e", period)))
+
+
+def period_metrics(period: Period, segment: Segment | None = None) -> dict[str, Any]:
+    """Every key of METRICS.md for the period: customers and revenue in one query, survey
+    answers in one more and the survey response rate in a third."""
+    segment = segment or Segment()
+    return {**revenue_metrics(period, segment), **survey_metrics(period, segment)}

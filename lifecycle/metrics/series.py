@@ -1,8 +1,9 @@
-"""The period metrics bucket by bucket, for charts, in one query for all buckets.
+"""The period metrics bucket by bucket, for charts, in two queries for all buckets.
 
 The per-account scan takes the MRR at every bucket boundary at once; each bucket's keys are
-then aggregated between its two boundaries. The churn split by cancel type is left to
-`period_metrics` (it needs a subquery per bucket).
+then aggregated between its two boundaries. The survey answers are grouped by bucket in a
+second query. The churn split by cancel type is left to `period_metrics` (it needs a
+subquery per bucket), and so is the survey response rate (it counts invitations).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from lifecycle.metrics.periods import Period, buckets
 from lifecycle.metrics.queries import Segment, movement_aggregates, per_account, present_totals
+from lifecycle.metrics.survey_metrics import survey_series
 
 
 def metric_series(
@@ -27,14 +29,18 @@ def metric_series(
         ).items()
     }
     totals = rows.aggregate(**aggregates)
+    surveys = survey_series(period, granularity, segment or Segment())
     return [
-        present_totals(
-            part,
-            {
-                key.split("_", 1)[1]: value
-                for key, value in totals.items()
-                if key.startswith(f"b{i}_")
-            },
-        )
+        {
+            **present_totals(
+                part,
+                {
+                    key.split("_", 1)[1]: value
+                    for key, value in totals.items()
+                    if key.startswith(f"b{i}_")
+                },
+            ),
+            **surveys[i],
+        }
         for i, part in enumerate(parts)
     ]

@@ -8,13 +8,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lifecycle.metrics.cohorts import CSV_COLUMNS, cohort_table, csv_rows, heatmap
-from lifecycle.metrics.dashboard import MOVEMENTS, RATES, charts, headline
+from lifecycle.metrics.dashboard import MOVEMENTS, RATES, charts, feedback, headline
 from lifecycle.metrics.definitions import DEFINITIONS
 from lifecycle.metrics.forms import CohortForm, DashboardForm
 from lifecycle.metrics.periods import chart_period
 from lifecycle.metrics.series import metric_series
 
-CHART_LABELS = [*MOVEMENTS, "net_mrr", "mrr_end", "customers_end", *RATES]
+CHART_LABELS = [
+    *MOVEMENTS,
+    "net_mrr",
+    "mrr_end",
+    "customers_end",
+    *RATES,
+    "nps",
+    "csat",
+    "nps_responses",
+    "csat_responses",
+]
 
 
 @login_required
@@ -29,12 +39,16 @@ def overview(request: HttpRequest) -> HttpResponse:
     chart["data"]["names"] = {
         key: str(DEFINITIONS[key][0]) for key in CHART_LABELS if key in DEFINITIONS
     }
+    # Comments are customers' own words: only for staff who may read survey answers.
+    may_read_answers = request.user.has_perm("surveys.view_response")
     context = {
         "form": form,
         "period": period,
         "previous": previous,
         "cards": cards,
         "chart": chart,
+        "feedback": feedback(period, segment, with_comments=may_read_answers),
+        "may_read_answers": may_read_answers,
         "query": request.GET.urlencode(),
         "movement_keys": MOVEMENTS,
     }

@@ -1,4 +1,5 @@
-// The overview dashboard's four charts, drawn from the JSON the page embeds (json_script).
+// The overview dashboard's charts (revenue, then survey scores), drawn from the JSON the page
+// embeds (json_script).
 (function () {
   "use strict";
   const { read, money, percent, numbers, draw } = window.LifecycleCharts;
@@ -11,6 +12,7 @@
     new: "#4f46e5", expansion: "#0ea5e9", reactivation: "#14b8a6",
     contraction: "#f59e0b", churn: "#dc2626", net: "#1c2333", customers: "#4f46e5",
     mrr: "#0ea5e9", retention: "#0f7b4f", churnRate: "#dc2626", grr: "#7c3aed", nrr: "#0ea5e9",
+    nps: "#4f46e5", csat: "#0f7b4f", answers: "#cbd5e1",
   };
   const base = { ...window.LifecycleCharts.base, interaction: { mode: "index", intersect: false } };
 
@@ -72,5 +74,44 @@
       ],
     },
     options: { ...base, scales: rateScale, plugins: { ...base.plugins, tooltip: rateTooltip } },
+  });
+
+  // Survey scores: the score as a line, the number of answers behind it as faint bars (a
+  // month with three answers swings; the reader should see that). A month without answers
+  // has no score: the line leaves a gap rather than inventing one.
+  const score = new Intl.NumberFormat(document.documentElement.lang || "en", { maximumFractionDigits: 1 });
+  const answersAxis = { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { precision: 0 } };
+
+  draw("nps-chart", {
+    data: {
+      labels: data.labels,
+      datasets: [
+        { type: "line", label: names.nps, data: numbers(data.nps, 1), borderColor: colors.nps, backgroundColor: colors.nps, yAxisID: "score", tension: 0, spanGaps: false },
+        { type: "bar", label: names.nps_responses, data: numbers(data.nps_responses, 1), backgroundColor: colors.answers, yAxisID: "answers" },
+      ],
+    },
+    options: {
+      ...base,
+      scales: { score: { position: "left", min: -100, max: 100, ticks: { callback: (v) => score.format(v) } }, answers: answersAxis },
+      plugins: { ...base.plugins, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.raw === null ? "—" : score.format(c.raw)}` } } },
+    },
+  });
+
+  draw("csat-chart", {
+    data: {
+      labels: data.labels,
+      datasets: [
+        { type: "line", label: names.csat, data: numbers(data.csat, 1), borderColor: colors.csat, backgroundColor: colors.csat, yAxisID: "rate", tension: 0, spanGaps: false },
+        { type: "bar", label: names.csat_responses, data: numbers(data.csat_responses, 1), backgroundColor: colors.answers, yAxisID: "answers" },
+      ],
+    },
+    options: {
+      ...base,
+      scales: { rate: { position: "left", min: 0, max: 1, ticks: { callback: (v) => percent.format(v) } }, answers: answersAxis },
+      plugins: {
+        ...base.plugins,
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.raw === null ? "—" : (c.dataset.yAxisID === "rate" ? percent.format(c.raw) : c.raw)}` } },
+      },
+    },
   });
 })();

@@ -12,9 +12,17 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.models import Account
 from lifecycle.metrics.periods import preset_period
 from lifecycle.metrics.queries import period_metrics
-from tests.factories import AccountFactory, SubscriptionFactory
+from surveys.models import Response
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    SubscriptionFactory,
+    UserFactory,
+    survey,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +35,19 @@ def embedded(response, element_id: str) -> dict:
     )
     assert found, f"the page embeds no {element_id}"
     return json.loads(found.group(1))
+
+
+def answer(account, kind, score, day, comment=""):
+    """An answer given at noon (site time) on `day`, without invitation or subscription."""
+    return Response.objects.create(
+        survey=survey(kind),
+        kind=kind,
+        contact=ContactFactory(account=account, first_name="Rosa", last_name="Díaz"),
+        account=account,
+        score=score,
+        comment=comment,
+        submitted_at=timezone.make_aware(dt.datetime.combine(day, dt.time(12))),
+    )
 
 
 def card_value(response, key: str) -> str:
@@ -128,13 +149,18 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
     viewer_client, history, django_assert_max_num_queries
 ):
     for n in range(30):
+        account = AccountFactory()
         SubscriptionFactory(
-            account=AccountFactory(),
-            mrr=Decimal(10 + n),
-            started_on=history - dt.timedelta(days=30 * n),
+            account=account, mrr=Decimal(10 + n), started_on=history - dt.timedelta(days=30 * n)
         )
-    with django_assert_max_num_queries(12):
-        viewer_client.get("/")
+        answer(account, "nps", n % 11, history - dt.timedelta(days=10 * n), comment=f"n{n}")
+        answer(account, "csat", 1 + n % 5, history - dt.timedelta(days=9 * n))
+    # Session, user, two for permissions, two for the form's choices; revenue and answers of
+    # the period and of the previous one; the revenue series and the survey series; the NPS
+    # by MRR band; the latest comments (with their contact and account).
+    with django_assert_max_num_queries(15):
+        response = viewer_client.get("/")
+    assert response.content.decode().count('class="verbatim"') == 10
 
 
 def test_the_dashboard_needs_a_role(outsider_client, client):
@@ -150,3 +176,92 @@ def test_a_period_with_no_customers_at_start_shows_dashes_not_errors(viewer_clie
 
     assert response.status_code == 200
     assert card_value(response, "customer_churn_rate") == "—"
+
+
+# --- customer feedback (surveys) ------------------------------------------------------------
+
+
+@pytest.fixture
+def answers(history):
+    """Three promoters, a passive and two detractors (one scoring 0) today, a 0 last year;
+    two CSAT answers; the customers of `history` answering."""
+    kept, fresh = Account.objects.get(name="Kept"), Account.objects.get(name="Fresh")
+    for score in (10, 9, 9, 7):
+        answer(kept, "nps", score, history)
+    answer(fresh, "nps", 0, history, comment="<script>alert('x')</script> too slow")
+    answer(fresh, "nps", 4, history - dt.timedelta(days=1))
+    answer(kept, "nps", 0, history - dt.timedelta(days=400))  # the previous period
+    answer(kept, "csat", 5, history, comment="Great support")
+    answer(fresh, "csat", 2, history)
+    return history
+
+
+def test_the_nps_and_csat_cards_are_the_survey_metrics_of_the_period(viewer_client, answers):
+    response = viewer_client.get("/")
+
+    page = response.content.decode()
+    assert card_value(response, "nps") == "16.7"
+    assert card_value(response, "csat") == "50.0%"
+    assert "NPS (survey)" in page and "CSAT (survey)" in page
+    assert "From 6 survey answers" in page
+    assert "▲ 116.7 pts vs previous" in page  # from -100.0 to 16.7
+    assert "NPS and CSAT are survey-based" in page
+
+
+def test_the_survey_charts_plot_nps_and_csat_month_by_month(viewer_client, answers):
+    data = embedded(viewer_client.get("/"), "overview-data")
+
+    assert len(data["nps"]) == len(data["labels"]) == 12
+    assert data["nps_responses"][-1] >= 5
+    assert data["csat"][-1] == 0.5
+    assert data["names"]["nps"] == "NPS (survey)"
+
+
+def test_the_latest_comments_are_escaped_and_link_to_the_answer(viewer_client, answers):
+    page = viewer_client.get("/").content.decode()
+
+    assert "<script>alert(" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; too slow" in page
+    latest = Response.objects.get(comment="Great support")
+    assert f'href="/surveys/responses/{latest.pk}/"' in page
+    assert "Rosa Díaz · Kept" in page
+    assert page.index("Great support") < page.index("too slow")  # same moment: newer id first
+
+
+def test_comments_stay_hidden_from_staff_who_may_not_read_answers(client, answers):
+    from django.contrib.auth.models import Permission
+
+    reader = UserFactory()
+    reader.user_permissions.add(
+        Permission.objects.get(codename="view_dashboards", content_type__app_label="staff")
+    )
+    client.force_login(reader)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "Great support" not in response.content.decode()
+    assert card_value(response, "nps") == "16.7"
+
+
+def test_nps_by_mrr_band_and_the_mrr_weighted_nps_are_shown(viewer_client, answers):
+    page = viewer_client.get("/").content.decode()
+
+    # Kept pays 1,000 (band 500 to 1,999.99): 10, 9, 9, 7 -> NPS 75.0. Fresh pays 250: 0, 4.
+    band = re.search(r'data-band="500-2000">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r'<td class="num">(.*?)</td>', band) == ["4", "75.0"]
+    small = re.search(r'data-band="under-500">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r'<td class="num">(.*?)</td>', small) == ["2", "-100.0"]
+    # Weighted: 100 * (3 * 1,000 - 2 * 250) / (4 * 1,000 + 2 * 250) = 55.6
+    weighted = re.search(
+        r'data-metric="weighted_nps">.*?<p class="stat-value">(.*?)</p>', page, re.S
+    )
+    assert weighted.group(1) == "55.6"
+
+
+def test_a_period_without_answers_shows_dashes(viewer_client, history):
+    response = viewer_client.get("/")
+
+    assert card_value(response, "nps") == "—"
+    assert card_value(response, "csat") == "—"
+    assert "No survey answer with a comment in this period." in response.content.decode()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Account, Subscription
 from lifecycle.metrics.periods import InvalidPeriod, Period
-from lifecycle.metrics.queries import Segment, period_metrics
+from lifecycle.metrics.queries import Segment, period_metrics, revenue_metrics
 from tests.factories import AccountFactory, SubscriptionFactory
 
 D = dt.date
@@ -138,7 +138,9 @@ def test_segments_filter_the_accounts_measured():
 
 
 @pytest.mark.django_db
-def test_the_metrics_cost_one_query_whatever_the_data_size(django_assert_num_queries):
+def test_the_metrics_cost_a_fixed_number_of_queries_whatever_the_data_size(
+    django_assert_num_queries,
+):
     for n in range(25):
         sub(
             AccountFactory(),
@@ -146,8 +148,12 @@ def test_the_metrics_cost_one_query_whatever_the_data_size(django_assert_num_que
             D(2023, 1 + n % 12, 1),
             D(2024, 1 + n % 12, 15) if n % 3 else None,
         )
+    segment = Segment(industry="Software", employee_band="11-50")
     with django_assert_num_queries(1):
-        period_metrics(YEAR_2024, Segment(industry="Software", employee_band="11-50"))
+        revenue_metrics(YEAR_2024, segment)
+    # Customers and revenue, survey answers, survey invitations (test_survey_metrics.py).
+    with django_assert_num_queries(3):
+        period_metrics(YEAR_2024, segment)
 
 
 def test_a_period_must_end_after_it_starts():
@@ -170,6 +176,70 @@ def test_the_command_and_the_api_return_the_same_object(viewer_client):
     assert api.status_code == 200
     assert json.loads(out.getvalue()) == api.json()
     assert api.json()["churned_mrr_voluntary"] == "100.00"
+
+
+# The keys of METRICS.md, in the order the command and the API print them.
+METRICS_KEYS = [
+    "start",
+    "end",
+    "customers_start",
+    "customers_end",
+    "retained_customers",
+    "churned_customers",
+    "new_customers",
+    "reactivated_customers",
+    "acquired_customers",
+    "churned_customers_voluntary",
+    "churned_customers_involuntary",
+    "churned_customers_unknown",
+    "customer_retention_rate",
+    "customer_churn_rate",
+    "mrr_start",
+    "mrr_end",
+    "new_mrr",
+    "reactivation_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churned_mrr",
+    "churned_mrr_voluntary",
+    "churned_mrr_involuntary",
+    "churned_mrr_unknown",
+    "gross_revenue_retention",
+    "net_revenue_retention",
+    "revenue_churn_rate",
+    "net_revenue_churn_rate",
+    "expansion_share",
+    "quick_ratio",
+    "nps",
+    "nps_responses",
+    "promoters",
+    "passives",
+    "detractors",
+    "csat",
+    "csat_responses",
+    "csat_average",
+    "ces_average",
+    "ces_responses",
+    "survey_response_rate",
+]
+
+
+@pytest.mark.django_db
+def test_the_command_prints_exactly_the_keys_of_metrics_md(viewer_client):
+    out = StringIO()
+
+    call_command("metrics", "--start", "2024-01-01", "--end", "2025-01-01", "--json", stdout=out)
+
+    assert list(json.loads(out.getvalue())) == METRICS_KEYS
+    series = viewer_client.get("/api/v1/metrics/series/?start=2024-01-01&end=2024-02-01")
+    # Per bucket: everything but the churn split and the response rate (docs/metrics.md).
+    assert list(series.json()["results"][0]) == [
+        key
+        for key in METRICS_KEYS
+        if not key.startswith("churned_customers_")
+        and not key.startswith("churned_mrr_")
+        and key != "survey_response_rate"
+    ]
 
 
 @pytest.mark.django_db
@@ -354,11 +424,11 @@ def test_the_one_query_series_equals_the_metrics_of_each_bucket(rows, start, len
 
 
 @pytest.mark.django_db
-def test_the_series_costs_one_query_for_any_number_of_months(django_assert_num_queries):
+def test_the_series_costs_two_queries_for_any_number_of_months(django_assert_num_queries):
     from lifecycle.metrics.series import metric_series
 
     sub(AccountFactory(), "100", D(2023, 1, 1))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # subscriptions, then survey answers
         assert len(metric_series(Period(D(2022, 1, 1), D(2025, 1, 1)))) == 36
 
 

@@ -26,6 +26,10 @@ def metric_value(value: Any, kind: str) -> str:
         return f"{number_format(percent, 1)}%"
     if kind == "money":
         return number_format(Decimal(value), 2, force_grouping=True)
+    if kind == "score":  # NPS: -100..100 with one decimal, not a percentage
+        return number_format(value, 1)
+    if kind == "average":  # a mean survey score, two decimals
+        return number_format(value, 2)
     return number_format(value, force_grouping=True)
 
 
@@ -34,7 +38,7 @@ def metric_change(change: float | None, kind: str) -> str:
     if change is None:
         return _("no comparison")
     arrow = "▲" if change > 0 else "▼" if change < 0 else "="
-    if kind == "rate":
+    if kind in ("rate", "score"):
         return _("%(arrow)s %(points)s pts vs previous") % {
             "arrow": arrow,
             "points": number_format(abs(change), 1),
@@ -48,3 +52,8 @@ def metric_change(change: float | None, kind: str) -> str:
 @register.simple_tag
 def metric_label(key: str) -> str:
     return str(DEFINITIONS[key][0]) if key in DEFINITIONS else key
+
+
+@register.simple_tag
+def metric_formula(key: str) -> str:
+    return str(DEFINITIONS[key][1]) if key in DEFINITIONS else ""
