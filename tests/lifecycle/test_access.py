@@ -9,11 +9,21 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from campaigns.models import Event
+from lifecycle.lib import links
 from lifecycle.outbox.models import OutboxEmail
 from lifecycle.staff.roles import ADMIN, MARKETER, VIEWER
-from tests.factories import ContactFactory, SubscriptionFactory, UserFactory
+from surveys.models import FollowUp
+from tests.factories import (
+    ContactFactory,
+    MessageFactory,
+    ResponseFactory,
+    SubscriptionFactory,
+    UserFactory,
+)
 
 PERSONAS = ("anonymous", "outsider", "viewer", "marketer", "admin")
 LOGIN = 302  # anonymous visitors of staff pages are sent to /login/
@@ -68,6 +78,22 @@ EXPECTED: dict[str, dict[str, int]] = {
     "api-schema": api(),
     "api-docs": api(),
     "admin:index": {**everyone(302), "admin": 200},
+    # Surveys and campaigns: staff pages and API.
+    "surveys:responses": staff_page(viewer=200),
+    "surveys:response-detail": staff_page(viewer=200),
+    "surveys:follow-ups": staff_page(viewer=200),
+    "surveys:follow-up-detail": staff_page(viewer=200),
+    "response-list": api(),
+    "response-detail": api(),
+    "invitation-list": api(),
+    "invitation-detail": api(),
+    "event-list": api(),
+    "event-detail": api(),
+    # Public pages reached from emails: a signed token is the only key, no sign-in.
+    "surveys:answer": everyone(200),
+    "surveys:answer-form": everyone(200),
+    "campaigns:unsubscribe": everyone(200),
+    "campaigns:preferences": everyone(200),
 }
 
 
@@ -92,11 +118,20 @@ def objects(db):
     email = OutboxEmail.objects.create(
         from_email="a@example.com", to="b@example.com", subject="s", raw=""
     )
+    response = ResponseFactory()
+    follow_up = FollowUp.objects.create(account=response.account, reason="detractor")
     return {
         "account": subscription.account,
         "contact": contact,
         "subscription": subscription,
         "email": email,
+        "message": MessageFactory(),
+        "response": response,
+        "invitation": response.invitation,
+        "follow_up": follow_up,
+        "event": Event.objects.create(
+            type="ticket_closed", contact=contact, occurred_at=timezone.now()
+        ),
     }
 
 
@@ -108,8 +143,10 @@ QUERIES = {
 }
 
 
-def kwargs_for(name: str, objects: dict) -> dict[str, int]:
+def kwargs_for(name: str, objects: dict) -> dict[str, object]:
     account = objects["account"].pk
+    answer_token = links.sign(links.SURVEY_ANSWER, objects["invitation"].public_id)
+    message_id = objects["message"].public_id
     return {
         "accounts:detail": {"pk": account},
         "accounts:edit": {"pk": account},
@@ -121,6 +158,15 @@ def kwargs_for(name: str, objects: dict) -> dict[str, int]:
             "subscription_pk": objects["subscription"].pk,
         },
         "outbox:detail": {"pk": objects["email"].pk},
+        "surveys:response-detail": {"pk": objects["response"].pk},
+        "surveys:follow-up-detail": {"pk": objects["follow_up"].pk},
+        "response-detail": {"pk": objects["response"].pk},
+        "invitation-detail": {"pk": objects["invitation"].pk},
+        "event-detail": {"pk": objects["event"].pk},
+        "surveys:answer": {"token": answer_token, "score": 9},
+        "surveys:answer-form": {"token": answer_token},
+        "campaigns:unsubscribe": {"token": links.sign(links.UNSUBSCRIBE, message_id)},
+        "campaigns:preferences": {"token": links.sign(links.PREFERENCES, message_id)},
         "account-detail": {"pk": account},
         "contact-detail": {"pk": objects["contact"].pk},
         "subscription-detail": {"pk": objects["subscription"].pk},
