@@ -121,7 +121,7 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
     """Claim, build and send one message. None means the connection can't be used further."""
     if not claim(pk, now=timezone.now()):
         return ""  # another worker has it, or it is no longer queued
-    message = Message.objects.select_related("campaign", "contact__account").get(pk=pk)
+    message = Message.objects.select_related("campaign__survey", "contact__account").get(pk=pk)
     try:
         email = build(message)
     except Skip as reason:

@@ -14,6 +14,8 @@ from campaigns.audience import eligible, rolling_audience
 from campaigns.models import Campaign, Event, Message, MessageStatus, Trigger
 
 BATCH = 1000
+# Slots missed by up to this many days (beat down for a while) are still sent this cycle.
+CATCH_UP_DAYS = 7
 INVITATION_EMAIL = "survey-invitation"
 
 
@@ -53,8 +55,13 @@ def _slot_time(
     campaign: Campaign, contact_id: int, zone_name: str, start: dt.date, end: dt.date, now
 ) -> dt.datetime | None:
     day = schedule.slot_day(start, end, schedule.slot_fraction(campaign.pk, contact_id))
-    if day > schedule.local_today(now, zone_name):
+    today = schedule.local_today(now, zone_name)
+    if day > today:
         return None  # a later run of this cycle queues it
+    if (today - day).days > CATCH_UP_DAYS:
+        # Long past (a campaign enabled mid-cycle, a new contact): wait for the next cycle
+        # rather than survey everyone whose slot has passed on the same day.
+        return None
     return max(schedule.local_time(day, campaign.send_hour, zone_name), now)
 
 
@@ -129,9 +136,13 @@ def _queue_triggered(event: Event, *, now: dt.datetime) -> None:
 
 def queue_now(campaign: Campaign, *, now: dt.datetime) -> int:
     """Today's occurrence for the whole current audience, due now (send_campaign)."""
+    waiting = Message.objects.filter(campaign=campaign, status=MessageStatus.QUEUED, due_at__gt=now)
     if campaign.trigger == Trigger.ROLLING:
-        return plan_rolling(campaign, now=now, immediate=True)
+        created = plan_rolling(campaign, now=now, immediate=True)
+        # Contacts an earlier run planned for a later hour today go now too.
+        start = schedule.cycle_start(timezone.localdate(now), campaign.cycle_months)
+        label = schedule.occurrence(start, campaign.cycle_months)
+        waiting.filter(occurrence=label).update(due_at=now)
+        return created
     # Triggered campaigns: what the events queued for later goes now.
-    return Message.objects.filter(
-        campaign=campaign, status=MessageStatus.QUEUED, due_at__gt=now
-    ).update(due_at=now)
+    return waiting.update(due_at=now)

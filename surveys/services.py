@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, Message, MessageStatus
+from lifecycle.lib.queueing import enqueue_on_commit
 from surveys import scoring
 from surveys.models import (
     FollowUp,
@@ -122,7 +123,7 @@ def close_the_loop(response: Response) -> list[FollowUp]:
     if follow_ups and response.owner_alerted_at is None:
         from surveys.tasks import alert_owner
 
-        alert_owner.delay_on_commit(response.pk)
+        enqueue_on_commit(alert_owner, response.pk)
     return follow_ups
 
 
@@ -151,7 +152,7 @@ def queue_webhooks(response: Response, *, now: dt.datetime) -> None:
     if endpoints:
         from surveys.tasks import deliver_webhooks
 
-        deliver_webhooks.delay_on_commit()
+        enqueue_on_commit(deliver_webhooks)
 
 
 def plan_reminders(campaign: Campaign, *, now: dt.datetime) -> int:
