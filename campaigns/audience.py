@@ -36,8 +36,3 @@ def rolling_audience(campaign: Campaign, *, now: dt.datetime, day: dt.date) -> Q
     """Contacts of accounts that are customers on `day`, as far as the campaign may email."""
     customers = Account.objects.customers_on(day).values("pk")
     return eligible(campaign, Contact.objects.filter(account__in=customers), now=now)
-
-
-def may_receive(campaign: Campaign, contact: Contact, *, now: dt.datetime) -> bool:
-    """The same rules for one contact at sending time (things change after planning)."""
-    return eligible(campaign, Contact.objects.filter(pk=contact.pk), now=now).exists()

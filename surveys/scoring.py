@@ -59,10 +59,6 @@ def band_range(kind: str, which: str) -> tuple[int, int]:
     }[Band(which)]
 
 
-def is_promoter(kind: str, score: int) -> bool:
-    return kind == SurveyKind.NPS and band(kind, score) == Band.HIGH
-
-
 def needs_follow_up(kind: str, score: int) -> bool:
     """An NPS detractor (0-6) or an unhappy CSAT (1-2)."""
     return kind in (SurveyKind.NPS, SurveyKind.CSAT) and band(kind, score) == Band.LOW

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from accounts.models import Contact
 from campaigns.schedule import day_cutoff
 from surveys.models import Invitation, Response, Survey
-from surveys.scoring import SurveyKind
+from surveys.scoring import Band, SurveyKind, band_range
 
 
 def recent_invitations(survey: Survey, *, now: dt.datetime) -> QuerySet[Invitation]:
@@ -30,12 +30,9 @@ def surveyable(contacts: QuerySet[Contact], survey: Survey, *, now: dt.datetime)
     )
 
 
-def throttled(contact: Contact, survey: Survey, *, now: dt.datetime, ignore_pk=None) -> bool:
-    """True when `contact` was surveyed too recently (ignoring invitation `ignore_pk`)."""
-    recent = recent_invitations(survey, now=now).filter(contact=contact)
-    if ignore_pk is not None:
-        recent = recent.exclude(pk=ignore_pk)
-    return recent.exists()
+def throttled(contact: Contact, survey: Survey, *, now: dt.datetime) -> bool:
+    """True when `contact` was surveyed too recently."""
+    return recent_invitations(survey, now=now).filter(contact=contact).exists()
 
 
 def latest_nps_scores() -> QuerySet:
@@ -51,4 +48,6 @@ def promoters(contacts: QuerySet[Contact] | None = None) -> QuerySet[Contact]:
     """Contacts whose latest NPS answer is 9 or 10: the audience of referral and
     testimonial asks. Derived, never stored, so a later low score unmarks them at once."""
     contacts = Contact.objects.all() if contacts is None else contacts
-    return contacts.annotate(latest_nps=Subquery(latest_nps_scores())).filter(latest_nps__gte=9)
+    lowest_promoter, _highest = band_range(SurveyKind.NPS, Band.HIGH)
+    latest = contacts.annotate(latest_nps=Subquery(latest_nps_scores()))
+    return latest.filter(latest_nps__gte=lowest_promoter)

@@ -9,12 +9,10 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from campaigns import subscriptions
@@ -22,25 +20,13 @@ from campaigns.models import Campaign, Category, Trigger, Unsubscription
 from lifecycle.lib import links
 from surveys.emails import unsubscribe_links
 from tests.factories import InvitationFactory, MessageFactory
+from tests.fuzz import FUZZ
 
 pytestmark = pytest.mark.django_db
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 FORM = "application/x-www-form-urlencoded"
 BAD_LINK = "This link doesn’t work"
-FUZZ = hypothesis_settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The limiter counts in the cache: each test starts with no request counted."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

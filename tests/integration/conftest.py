@@ -5,36 +5,26 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from kombu import Connection
 
-from lifecycle.lib.brokers import filesystem_broker_options
 from tests.smtp import smtp_environment
+from tests.workers import (
+    REDIS_URL,
+    ROOT,
+    database_url_for_the_test_database,
+    reachable,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SEND_CHUNK = 50
-
-
-def reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        socket.create_connection((parts.hostname, parts.port or 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def redis_or_skip() -> pytest.MarkDecorator:
@@ -42,26 +32,6 @@ def redis_or_skip() -> pytest.MarkDecorator:
     return pytest.mark.skipif(
         not reachable(REDIS_URL) and not os.environ.get("CI"), reason="no Redis here"
     )
-
-
-def database_url_for_the_test_database() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db["USER"] or ""
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
-def broker_connection(url: str) -> Connection:
-    if url.startswith("filesystem://"):
-        # The folders that a worker started with CELERY_BROKER_URL=filesystem:// uses.
-        return Connection(
-            url, transport_options=filesystem_broker_options(settings.VAR_DIR / "celery")
-        )
-    return Connection(url)
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, what: str, worker=None) -> None:

@@ -13,8 +13,9 @@ from campaigns import pipeline
 from campaigns.models import Message, MessageStatus
 from campaigns.services import queue_now
 from tests.factories import AccountFactory, SubscriptionFactory, campaign
-from tests.integration.conftest import REDIS_URL, broker_connection, redis_or_skip, wait_until
+from tests.integration.conftest import redis_or_skip, wait_until
 from tests.smtp import SMTPServer
+from tests.workers import REDIS_URL, broker_connection
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

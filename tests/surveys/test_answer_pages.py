@@ -7,17 +7,16 @@ import uuid
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from lifecycle.lib import links, ratelimit
 from surveys.models import FollowUp, Response, ResponseRevision
 from tests.factories import InvitationFactory, survey
+from tests.fuzz import FUZZ
 
 pytestmark = pytest.mark.django_db
 
@@ -28,19 +27,6 @@ THANK_YOU = "Thank you for your answer!"
 SPANISH_QUESTION = "¿Qué probabilidad hay de que nos recomiende a un amigo o colega?"
 BAD_LINK = "This link doesn’t work"
 JSON = {"HTTP_ACCEPT": "application/json"}
-FUZZ = hypothesis_settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The limiter counts in the cache: each test starts with no request counted."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

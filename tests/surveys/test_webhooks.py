@@ -59,7 +59,7 @@ def receiver() -> Iterator[Receiver]:
         do_GET = do_POST
 
         def log_message(self, *args: object) -> None:
-            pass
+            """Quiet: http.server logs every request to stderr."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
