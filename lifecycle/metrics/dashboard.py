@@ -7,7 +7,7 @@ from typing import Any
 
 from lifecycle.metrics.definitions import DEFINITIONS
 from lifecycle.metrics.periods import Period, chart_period, previous_period
-from lifecycle.metrics.queries import Segment, revenue_metrics
+from lifecycle.metrics.queries import Segment, revenue_metrics_of
 from lifecycle.metrics.series import metric_series
 from lifecycle.metrics.survey_metrics import (
     ANSWER_KEYS,
@@ -62,7 +62,7 @@ def headline_cards(
     """Cards for (key, kind, up_is_good) with the change against the previous period."""
     previous = previous_period(period)
     keys = {key for key, _kind, _up in spec}
-    now, before = measure(period, segment, keys), measure(previous, segment, keys)
+    now, before = measure([period, previous], segment, keys)
     cards = []
     for key, kind, up_is_good in spec:
         label, formula = DEFINITIONS[key]
@@ -82,14 +82,16 @@ def headline_cards(
     return {"cards": cards, "previous": previous, "metrics": now}
 
 
-def measure(period: Period, segment: Segment, keys: set[str]) -> dict[str, Any]:
-    """The period's metrics that `keys` need: customers and revenue always (one query),
-    survey answers and the response rate only when asked for (one query each)."""
-    found = revenue_metrics(period, segment)
-    if keys & ANSWER_KEYS:
-        found |= answer_metrics(period, segment)
-    if "survey_response_rate" in keys:
-        found |= response_rate(period, segment)
+def measure(periods: list[Period], segment: Segment, keys: set[str]) -> list[dict[str, Any]]:
+    """Each period's metrics that `keys` need: customers and revenue always (one query for
+    all periods), survey answers and the response rate only when asked for (one query
+    each per period)."""
+    found = revenue_metrics_of(periods, segment)
+    for period, metrics in zip(periods, found, strict=True):
+        if keys & ANSWER_KEYS:
+            metrics |= answer_metrics(period, segment)
+        if "survey_response_rate" in keys:
+            metrics |= response_rate(period, segment)
     return found
 
 

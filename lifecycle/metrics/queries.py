@@ -74,16 +74,16 @@ class Segment:
         if self.cohort_month is not None:
             accounts = accounts.with_first_customer_day().filter(
                 first_customer_day__gte=self.cohort_month,
-                first_customer_day__lt=_next_month(self.cohort_month),
+                first_customer_day__lt=next_month(self.cohort_month),
             )
         return accounts
 
 
-def _next_month(first: dt.date) -> dt.date:
+def next_month(first: dt.date) -> dt.date:
     return (first + dt.timedelta(days=32)).replace(day=1)
 
 
-def _subscriptions(segment: Segment) -> QuerySet[Subscription]:
+def subscriptions_of(segment: Segment) -> QuerySet[Subscription]:
     subscriptions = Subscription.objects.order_by()
     if segment.filters_accounts:
         subscriptions = subscriptions.filter(account__in=segment.accounts())
@@ -93,7 +93,7 @@ def _subscriptions(segment: Segment) -> QuerySet[Subscription]:
 def per_account(segment: Segment, **mrr_on: dt.date) -> QuerySet:
     """One row per account with subscriptions: MRR on each named day, and first_day."""
     rows = (
-        _subscriptions(segment)
+        subscriptions_of(segment)
         .values("account")
         .annotate(
             **{
@@ -105,7 +105,7 @@ def per_account(segment: Segment, **mrr_on: dt.date) -> QuerySet:
     )
     if segment.cohort_month is not None:
         rows = rows.filter(
-            first_day__gte=segment.cohort_month, first_day__lt=_next_month(segment.cohort_month)
+            first_day__gte=segment.cohort_month, first_day__lt=next_month(segment.cohort_month)
         )
     return rows
 
@@ -123,8 +123,9 @@ def _churn_type(period: Period) -> Subquery:
     return Subquery(latest_ended)
 
 
-def account_groups(s: str, e: str, period: Period) -> dict[str, Q]:
-    """Accounts by their state at start (field `s`) and end (field `e`) of `period`."""
+def account_groups(s: str, e: str, period: Period, churn_type: str = "churn_type") -> dict[str, Q]:
+    """Accounts by their state at start (field `s`) and end (field `e`) of `period`; the
+    churned ones also by their type (field `churn_type`)."""
     at_start, at_end = Q(**{f"{s}__gt": 0}), Q(**{f"{e}__gt": 0})
     joined = at_end & ~at_start
     churned = at_start & ~at_end
@@ -136,15 +137,19 @@ def account_groups(s: str, e: str, period: Period) -> dict[str, Q]:
         "new": joined & Q(first_day__gte=period.start),
         "reactivated": joined & Q(first_day__lt=period.start),
         "acquired": Q(first_day__gte=period.start, first_day__lt=period.end),
-        "voluntary": churned & Q(churn_type=CancelType.VOLUNTARY),
-        "involuntary": churned & Q(churn_type=CancelType.INVOLUNTARY),
-        "unknown": churned & (Q(churn_type__isnull=True) | ~Q(churn_type__in=CancelType.values)),
+        "voluntary": churned & Q(**{churn_type: CancelType.VOLUNTARY}),
+        "involuntary": churned & Q(**{churn_type: CancelType.INVOLUNTARY}),
+        "unknown": churned
+        & (Q(**{f"{churn_type}__isnull": True}) | ~Q(**{f"{churn_type}__in": CancelType.values})),
     }
 
 
-def movement_aggregates(s: str, e: str, period: Period, churn_types: bool = True) -> dict[str, Any]:
-    """The count and MRR keys of METRICS.md between MRR fields `s` and `e`."""
-    g = account_groups(s, e, period)
+def movement_aggregates(
+    s: str, e: str, period: Period, churn_type: str | None = "churn_type"
+) -> dict[str, Any]:
+    """The count and MRR keys of METRICS.md between MRR fields `s` and `e`, and the churn
+    split by the type in field `churn_type` unless None."""
+    g = account_groups(s, e, period, churn_type or "churn_type")
 
     def count(group: str) -> Count:
         return Count("account", filter=g[group])
@@ -176,7 +181,7 @@ def movement_aggregates(s: str, e: str, period: Period, churn_types: bool = True
         "contraction_mrr": retained_gain(s, e),
         "churned_mrr": total(s, "churned"),
     }
-    if churn_types:
+    if churn_type:
         for kind in ("voluntary", "involuntary", "unknown"):
             aggregates[f"churned_customers_{kind}"] = count(kind)
             aggregates[f"churned_mrr_{kind}"] = total(s, kind)
@@ -207,15 +212,38 @@ COUNT_KEYS = (
 )
 
 
+def revenue_metrics_of(periods: list[Period], segment: Segment | None = None) -> list[dict]:
+    """Every customer and revenue key of METRICS.md for each period, in one query: one scan
+    of the subscriptions serves them all (the dashboards compare a period with the one
+    before)."""
+    days = sorted({day for p in periods for day in (p.day_before_start, p.last_day)})
+    field = {day: f"mrr_{i}" for i, day in enumerate(days)}
+    rows = per_account(segment or Segment(), **{name: day for day, name in field.items()})
+    aggregates = {}
+    for i, period in enumerate(periods):
+        s, e = field[period.day_before_start], field[period.last_day]
+        # Only churned accounts need a type: skip the subquery for everyone else.
+        churned = Q(**{f"{s}__gt": 0}) & Q(**{e: 0})
+        rows = rows.annotate(**{f"churn_type_{i}": Case(When(churned, then=_churn_type(period)))})
+        for key, expression in movement_aggregates(s, e, period, f"churn_type_{i}").items():
+            aggregates[f"p{i}_{key}"] = expression
+    totals = rows.aggregate(**aggregates)
+    return [
+        present_totals(
+            period,
+            {
+                key.split("_", 1)[1]: value
+                for key, value in totals.items()
+                if key.startswith(f"p{i}_")
+            },
+        )
+        for i, period in enumerate(periods)
+    ]
+
+
 def revenue_metrics(period: Period, segment: Segment | None = None) -> dict[str, Any]:
     """Every customer and revenue key of METRICS.md for the period, in one query."""
-    rows = per_account(
-        segment or Segment(), mrr_s=period.day_before_start, mrr_e=period.last_day
-    ).annotate(
-        # Only churned accounts need a type: skip the subquery for everyone else.
-        churn_type=Case(When(Q(mrr_s__gt=0) & Q(mrr_e=0), then=_churn_type(period)))
-    )
-    return present_totals(period, rows.aggregate(**movement_aggregates("mrr_s", "mrr_e", period)))
+    return revenue_metrics_of([period], segment)[0]
 
 
 def period_metrics(period: Period, segment: Segment | None = None) -> dict[str, Any]:

@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 
 from accounts.models import Account, Subscription
 from lifecycle.metrics.periods import InvalidPeriod, Period
-from lifecycle.metrics.queries import Segment, period_metrics, revenue_metrics
+from lifecycle.metrics.queries import (
+    Segment,
+    period_metrics,
+    revenue_metrics,
+    revenue_metrics_of,
+)
 from tests.factories import AccountFactory, SubscriptionFactory
 
 D = dt.date
@@ -151,6 +156,8 @@ def test_the_metrics_cost_a_fixed_number_of_queries_whatever_the_data_size(
     segment = Segment(industry="Software", employee_band="11-50")
     with django_assert_num_queries(1):
         revenue_metrics(YEAR_2024, segment)
+    with django_assert_num_queries(1):  # a period and the one before it: still one scan
+        revenue_metrics_of([YEAR_2024, YEAR_2024.previous()], segment)
     # Customers and revenue, survey answers, survey invitations (test_survey_metrics.py).
     with django_assert_num_queries(3):
         period_metrics(YEAR_2024, segment)
@@ -394,17 +401,55 @@ def test_the_database_agrees_with_the_reference_and_the_identities_hold(rows, st
 )
 @given(
     rows=subscription_rows,
+    periods=st.lists(
+        st.tuples(st.integers(1, HORIZON - 1), st.integers(1, 60)), min_size=2, max_size=3
+    ),
+)
+def test_several_periods_in_one_query_equal_each_period_alone(rows, periods):
+    Subscription.objects.all().delete()
+    Account.objects.all().delete()
+    accounts = [Account.objects.create(name=f"A{i}") for i in range(6)]
+    for account, mrr, start_day, days, cancel_type in rows:
+        begin = DAY0 + dt.timedelta(days=start_day)
+        finish = begin + dt.timedelta(days=days) if days else None
+        Subscription.objects.create(
+            account=accounts[account],
+            mrr=mrr,
+            started_on=begin,
+            ended_on=finish,
+            cancel_type=cancel_type if finish else "",
+        )
+    asked = [
+        Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
+        for start, length in periods
+    ]
+
+    together = revenue_metrics_of(asked)
+
+    assert together == [revenue_metrics(period) for period in asked]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=subscription_rows,
     start=st.integers(1, HORIZON - 1),
     length=st.integers(1, 90),
     granularity=st.sampled_from(["week", "month", "quarter"]),
+    segment=st.sampled_from(
+        [Segment(), Segment(industry="Retail"), Segment(cohort_month=D(2024, 2, 1))]
+    ),
 )
-def test_the_one_query_series_equals_the_metrics_of_each_bucket(rows, start, length, granularity):
+def test_the_series_equals_the_metrics_of_each_bucket(rows, start, length, granularity, segment):
     from lifecycle.metrics.periods import buckets
     from lifecycle.metrics.series import metric_series
 
     Subscription.objects.all().delete()
     Account.objects.all().delete()
-    accounts = [Account.objects.create(name=f"A{i}") for i in range(6)]
+    industries = ["Retail", "Software"]
+    accounts = [Account.objects.create(name=f"A{i}", industry=industries[i % 2]) for i in range(6)]
     for account, mrr, start_day, days, _type in rows:
         begin = DAY0 + dt.timedelta(days=start_day)
         Subscription.objects.create(
@@ -415,8 +460,8 @@ def test_the_one_query_series_equals_the_metrics_of_each_bucket(rows, start, len
         )
     period = Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
 
-    series = metric_series(period, granularity)
-    expected = [period_metrics(bucket) for bucket in buckets(period, granularity)]
+    series = metric_series(period, granularity, segment)
+    expected = [period_metrics(bucket, segment) for bucket in buckets(period, granularity)]
 
     assert len(series) == len(expected)
     for got, want in zip(series, expected, strict=True):
