@@ -13,13 +13,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DateField,
     Exists,
     F,
-    Min,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -28,7 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Trim
+from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYear, Trim
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES, EMPLOYEE_BANDS
@@ -42,7 +44,7 @@ from lifecycle.metrics.definitions import (
     revenue_rates,
 )
 from lifecycle.metrics.periods import Period, buckets, chart_period
-from lifecycle.metrics.queries import MONEY, ZERO, Segment, account_groups, per_account
+from lifecycle.metrics.queries import MONEY, ZERO, Segment, per_account
 
 TYPES = ("voluntary", "involuntary", "unknown")
 TYPE_LABELS = {
@@ -206,95 +208,100 @@ def account_row(event: Subscription) -> dict[str, Any]:
 # --- churn and retention by segment ------------------------------------------------------
 #
 # Counting customers needs each account's MRR at both ends first, so a breakdown is two
-# levels of aggregation: the one-scan per-account rows of `period_metrics`, then, in the same
-# query, the sums of each segment value side by side (as `metric_series` does for months).
-# Grouping accounts with correlated MRR subqueries instead was ten times slower at 100,000
-# accounts: every mention of a subquery in the aggregates runs it again.
+# levels of aggregation: the one-scan per-account rows of `period_metrics`, each with its
+# industry, employee band and cohort quarter, then one GROUP BY per dimension over those
+# rows, all in one statement. Side-by-side filtered sums (one set per segment value) were
+# four times slower at 100,000 accounts, and correlated MRR subqueries ten times.
 
 BREAKDOWN_COUNTS = ("customers_start", "retained_customers", "churned_customers")
 BREAKDOWN_MRR = ("mrr_start", "churned_mrr", "expansion_mrr", "contraction_mrr")
+_BAND_ORDER = {key: i for i, (key, _label, _low, _high) in enumerate(EMPLOYEE_BANDS)}
 
 
-def _band_q(low: int, high: int | None) -> Q:
-    return Q(employees__gte=low) & (Q(employees__lte=high) if high is not None else Q())
+def _band() -> Case:
+    """The account's employee band key, "" when unknown (as `employee_band` says)."""
+    whens = [
+        When(
+            Q(account__employees__gte=low)
+            & (Q(account__employees__lte=high) if high is not None else Q()),
+            then=Value(key),
+        )
+        for key, _label, low, high in EMPLOYEE_BANDS
+    ]
+    return Case(*whens, default=Value(""), output_field=CharField())
 
 
-def _cohort_quarters(period: Period, segment: Segment) -> list[Period]:
-    """The quarters in which a customer at the start of the period can have begun."""
-    if segment.cohort_month is not None:
-        first: dt.date | None = segment.cohort_month
-    else:
-        paying = Subscription.objects.filter(mrr__gt=0)
-        if segment.filters_accounts:
-            paying = paying.filter(account__in=segment.accounts())
-        first = paying.aggregate(first=Min("started_on"))["first"]
-    if first is None or first >= period.start:
-        return []
-    quarter = dt.date(first.year, (first.month - 1) // 3 * 3 + 1, 1)
-    return buckets(Period(quarter, period.start), "quarter")
+def _cohort_quarter() -> Cast:
+    """The quarter of the first customer day as year * 10 + quarter."""
+    key = ExtractYear("first_day") * 10 + ExtractQuarter("first_day")
+    return Cast(key, IntegerField())
 
 
-def _segment_values(by: str, period: Period, segment: Segment) -> tuple[dict, list]:
-    """The per-account fields a breakdown reads, and each segment value with its filter."""
-    if by == "industry":
-        names = segment_accounts(segment).order_by().values_list("industry", flat=True).distinct()
-        values = [(name, Q(industry=name)) for name in sorted(set(names))]
-        return {"industry": F("account__industry")}, values
-    if by == "band":
-        values = [(key, _band_q(low, high)) for key, _label, low, high in EMPLOYEE_BANDS]
-        values.append(("", Q(employees__isnull=True) | Q(employees__lt=1)))
-        return {"employees": F("account__employees")}, values
-    quarters = _cohort_quarters(period, segment)
-    return {}, [(q.start, Q(first_day__gte=q.start, first_day__lt=q.end)) for q in quarters]
+_DIMENSIONS = {
+    "industry": lambda: F("account__industry"),
+    "band": _band,
+    "cohort": _cohort_quarter,
+}
+# Over one account's MRR at start (mrr_s) and end (mrr_e); only customers at start count.
+_GROUP_SUMS = """
+    SUM(CASE WHEN mrr_e > 0 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN mrr_e > 0 THEN 0 ELSE 1 END),
+    SUM(mrr_s),
+    SUM(CASE WHEN mrr_e > 0 THEN 0 ELSE mrr_s END),
+    SUM(CASE WHEN mrr_e > mrr_s THEN mrr_e - mrr_s ELSE 0 END),
+    SUM(CASE WHEN mrr_e > 0 AND mrr_s > mrr_e THEN mrr_s - mrr_e ELSE 0 END)
+"""
+_SELECT_GROUP = """
+    SELECT '{name}', {text}, {number}, COUNT(*), {sums}
+    FROM accounts WHERE mrr_s > 0 GROUP BY {name}"""
 
 
-def _segment_sums(g: dict[str, Q], where: Q) -> dict[str, Any]:
-    """The keys of `movement_aggregates` a breakdown shows, over the accounts matching `where`."""
-    start, retained, churned = g["start"] & where, g["retained"] & where, g["churned"] & where
-
-    def total(field: str, rows: Q) -> Coalesce:
-        return Coalesce(Sum(field, filter=rows, output_field=MONEY), ZERO)
-
-    def gain(high: str, low: str) -> Coalesce:
-        grew = retained & Q(**{f"{high}__gt": F(low)})
-        return Coalesce(Sum(F(high) - F(low), filter=grew, output_field=MONEY), ZERO)
-
-    return {
-        "customers_start": Count("account", filter=start),
-        "retained_customers": Count("account", filter=retained),
-        "churned_customers": Count("account", filter=churned),
-        "mrr_start": total("mrr_s", start),
-        "churned_mrr": total("mrr_s", churned),
-        "expansion_mrr": gain("mrr_e", "mrr_s"),
-        "contraction_mrr": gain("mrr_s", "mrr_e"),
-    }
+def breakdowns(period: Period, segment: Segment, by: tuple[str, ...]) -> dict[str, list]:
+    """Churn and retention of the customers at start by industry, employee band and/or
+    cohort quarter (of the first customer day), in one query; each table the highest
+    customer churn rate first."""
+    rows = per_account(segment, mrr_s=period.day_before_start, mrr_e=period.last_day)
+    rows = rows.annotate(**{name: _DIMENSIONS[name]() for name in by})
+    accounts_sql, params = rows.query.sql_with_params()
+    selects = [
+        _SELECT_GROUP.format(
+            name=name,
+            text=name if name != "cohort" else "CAST(NULL AS VARCHAR(1))",
+            number=name if name == "cohort" else "CAST(NULL AS INTEGER)",
+            sums=_GROUP_SUMS,
+        )
+        for name in by
+    ]
+    sql = f"WITH accounts AS ({accounts_sql}) {' UNION ALL '.join(selects)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    tables: dict[str, list] = {name: [] for name in by}
+    for name, text, number, *sums in found:
+        value = _cohort_start(number) if name == "cohort" else text
+        totals = dict(zip(_SUM_KEYS, sums, strict=True))
+        tables[name].append(_breakdown_row(name, value, totals))
+    return {name: _ranked(name, table) for name, table in tables.items()}
 
 
 def breakdown(period: Period, segment: Segment, by: str) -> list[dict[str, Any]]:
-    """Churn and retention of the customers at start by industry, employee band or cohort
-    quarter (of the first customer day), in one query (and one to list the industries or
-    find the first cohort); the highest customer churn rate first."""
-    fields, values = _segment_values(by, period, segment)
-    if not values:
-        return []
-    rows = per_account(segment, mrr_s=period.day_before_start, mrr_e=period.last_day)
-    g = account_groups("mrr_s", "mrr_e", period)
-    totals = rows.annotate(**fields).aggregate(
-        **{
-            f"v{i}_{key}": expression
-            for i, (_value, where) in enumerate(values)
-            for key, expression in _segment_sums(g, where).items()
-        }
-    )
-    found = [
-        {"order": i, **_breakdown_row(by, value, {k: totals[f"v{i}_{k}"] for k in _SUM_KEYS})}
-        for i, (value, _where) in enumerate(values)
-        if totals[f"v{i}_customers_start"]
-    ]
-    churned = sum(Decimal(row["churned_mrr"]) for row in found)
-    for row in found:
+    """One table of `breakdowns`."""
+    return breakdowns(period, segment, (by,))[by]
+
+
+def _cohort_start(key: int) -> dt.date:
+    year, quarter = divmod(int(key), 10)
+    return dt.date(year, (quarter - 1) * 3 + 1, 1)
+
+
+def _ranked(by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row's share of the churned MRR; the rows in the order `_by_churn_rate` gives,
+    ties in the natural order of the dimension (names, bands small to large, quarters)."""
+    churned = sum(Decimal(row["churned_mrr"]) for row in rows)
+    for row in rows:
         row["share_of_churned_mrr"] = ratio(Decimal(row["churned_mrr"]), churned)
-    return sorted(found, key=_by_churn_rate)
+        row["order"] = _BAND_ORDER.get(row["key"], len(_BAND_ORDER)) if by == "band" else row["key"]
+    return sorted(rows, key=_by_churn_rate)
 
 
 _SUM_KEYS = BREAKDOWN_COUNTS + BREAKDOWN_MRR
@@ -316,8 +323,9 @@ def _csv_key(by: str, value: Any) -> str:
 
 
 def _breakdown_row(by: str, value: Any, sums: dict[str, Any]) -> dict[str, Any]:
-    counts = {key: sums[key] for key in BREAKDOWN_COUNTS}
-    mrr = {key: Decimal(sums[key]) for key in BREAKDOWN_MRR}
+    counts = {key: int(sums[key]) for key in BREAKDOWN_COUNTS}
+    # SQLite sums decimals as floating point: back to cents.
+    mrr = {key: Decimal(money(sums[key])) for key in BREAKDOWN_MRR}
     # GRR and NRR do not depend on new or reactivation MRR; the other rates are not shown.
     rates = revenue_rates({**mrr, "new_mrr": NO_MONEY, "reactivation_mrr": NO_MONEY})
     return {
@@ -409,8 +417,8 @@ def dashboard(period: Period, segment: Segment) -> dict[str, Any]:
     shown = chart_period(period)
     series = type_series(shown, segment)
     reasons = by_reason(period, segment)
-    breakdowns = {by: breakdown(period, segment, by) for by in BREAKDOWNS}
-    for rows in breakdowns.values():
+    tables = breakdowns(period, segment, BREAKDOWNS)
+    for rows in tables.values():
         mark_concentration(rows, top["metrics"]["customer_churn_rate"])
     return {
         **top,
@@ -418,7 +426,7 @@ def dashboard(period: Period, segment: Segment) -> dict[str, Any]:
         "chart_period": shown,
         "series": series,
         "reasons": reasons,
-        "breakdowns": breakdowns,
+        "breakdowns": tables,
         "chart": chart_json(series, reasons),
     }
 

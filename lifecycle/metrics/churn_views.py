@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -35,6 +37,18 @@ BREAKDOWN_COLUMNS = (
 ACCOUNT_COLUMNS = ("churned_on", "churn_type", "churn_reason", "churned_mrr")
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many objects there are, sparing a COUNT of an expensive query."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 def _definitions(keys: Iterable[str]) -> list[dict[str, str]]:
     return [{"label": DEFINITIONS[key][0], "formula": DEFINITIONS[key][1]} for key in keys]
 
@@ -46,10 +60,14 @@ def churn(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "metrics/churn.html", {"form": form}, status=400)
     period, segment = form.cleaned_data["range"], form.cleaned_data["segment"]
-    page = Paginator(churned_accounts(period, segment), PAGE_SIZE).get_page(request.GET.get("page"))
+    numbers = dashboard(period, segment)
+    # One typing subscription per churned account: the headline has counted them already.
+    paginator = CountedPaginator(
+        churned_accounts(period, segment), PAGE_SIZE, numbers["metrics"]["churned_customers"]
+    )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    numbers = dashboard(period, segment)
     context = {
         "form": form,
         "period": period,

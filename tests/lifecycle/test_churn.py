@@ -19,6 +19,7 @@ from accounts.models import Account, Subscription
 from lifecycle.metrics.churn import (
     BREAKDOWNS,
     breakdown,
+    breakdowns,
     by_reason,
     churned_accounts,
     type_series,
@@ -184,10 +185,20 @@ def test_a_breakdown_row_is_the_period_metrics_of_that_segment(history, by, fiel
             assert row[key] == pytest.approx(expected[key]), (row["label"], key)
 
 
-def test_each_breakdown_costs_at_most_two_queries(history, django_assert_max_num_queries):
+def test_each_breakdown_costs_one_query(history, django_assert_num_queries):
     for by in BREAKDOWNS:
-        with django_assert_max_num_queries(2):
+        with django_assert_num_queries(1):
             breakdown(YEAR_2024, Segment(), by)
+
+
+def test_the_three_breakdowns_together_cost_one_query_and_equal_each_alone(
+    history, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        together = breakdowns(YEAR_2024, Segment(), BREAKDOWNS)
+
+    assert together == {by: breakdown(YEAR_2024, Segment(), by) for by in BREAKDOWNS}
+    assert all(together.values())
 
 
 # --- 4. the churned accounts ----------------------------------------------------------------
