@@ -478,6 +478,22 @@ def test_the_series_costs_two_queries_for_any_number_of_months(django_assert_num
 
 
 @pytest.mark.django_db
+def test_the_longest_series_the_api_allows_runs_on_every_database(viewer_client):
+    # 156 weeks x 14 side-by-side aggregates once broke PostgreSQL's 1,664-column limit.
+    sub(AccountFactory(), "100", D(2023, 1, 2), D(2024, 1, 1), "voluntary")
+
+    response = viewer_client.get(
+        "/api/v1/metrics/series/?start=2022-01-03&end=2024-12-30&granularity=week"
+    )
+
+    results = response.json()["results"]
+    assert len(results) == 156
+    assert [row["start"] for row in results if row["new_customers"]] == ["2023-01-02"]
+    assert [row["start"] for row in results if row["churned_customers"]] == ["2024-01-01"]
+    assert results[60]["mrr_end"] == "100.00"
+
+
+@pytest.mark.django_db
 def test_the_series_api_returns_one_object_per_month(viewer_client):
     sub(AccountFactory(), "100", D(2023, 6, 1), D(2024, 3, 1), "voluntary")
 
