@@ -1,13 +1,16 @@
-"""Time the metric queries on PostgreSQL at 100,000 accounts and 300,000 subscriptions.
+"""Time the metric queries and dashboards on PostgreSQL at 100,000 accounts and 300,000
+subscriptions.
 
     .venv/bin/python bench/metrics_scale.py [--accounts 100000] [--subscriptions 300000]
-        [--database-url postgres://postgres@127.0.0.1:5432/lifecycle_bench]
+        [--database-url postgres://postgres@127.0.0.1:5432/lifecycle_bench] [--keep-data]
 
 Creates the database if missing, migrates it, replaces its accounts and subscriptions with
-generated ones (COPY), then times `period_metrics` for the last 12 months and
-`metric_series` for 12 and 36 months: the median of five runs after a warm-up, in seconds
-and as a multiple of a baseline measured in the same run: a plain count and sum over every
-subscription. Writes the EXPLAIN ANALYZE of the one-year query under bench/results/.
+generated ones (COPY; `--keep-data` keeps what is there), then times `period_metrics` for
+the last 12 months, `metric_series` for 12, 36 and 120 months, the headline's two periods,
+the churn breakdowns and the three dashboard pages: the median of five runs after a
+warm-up, in seconds and as a multiple of a baseline measured in the same run: a plain count
+and sum over every subscription. Writes the EXPLAIN ANALYZE of the one-year query under
+bench/results/.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import random
 import statistics
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +31,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/lifecycle_bench"
+STATIC_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 HISTORY_DAYS = 3 * 365
 REPLACE_SHARE = 0.3  # of later subscriptions: an upgrade or downgrade ending the main one
@@ -52,6 +57,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5, help="timed runs after a warm-up")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--explain-lines", type=int, default=40)
+    parser.add_argument(
+        "--keep-data", action="store_true", help="time the data already loaded; load nothing"
+    )
     args = parser.parse_args()
     if args.subscriptions < args.accounts:
         parser.error("every account gets at least one subscription")
@@ -253,30 +261,72 @@ def data_shape() -> str:
 def report(args: argparse.Namespace, today: dt.date) -> None:
     from django.conf import settings
 
+    from lifecycle.metrics.churn import BREAKDOWNS, breakdowns
     from lifecycle.metrics.periods import Period, preset_period
-    from lifecycle.metrics.queries import period_metrics
+    from lifecycle.metrics.queries import Segment, period_metrics, revenue_metrics_of
     from lifecycle.metrics.series import metric_series
 
     year = preset_period("last-12-months", today)
     three_years = Period(months_before(year.start, 24), year.end)
+    ten_years = Period(months_before(year.start, 108), year.end)
     print(f"  {data_shape()}; PostgreSQL")
     print(f"  DEBUG {'on' if settings.DEBUG else 'off'}; {os.cpu_count()} CPUs; ", end="")
     print(f"median of {args.runs} runs after a warm-up; periods end {year.last_day}")
+    two_years = [year, year.previous()]
     baseline = median_seconds(baseline_query, args.runs)
-    print(f"  baseline: count(*), sum(mrr)      {baseline:8.3f} s")
+    print(f"  {'baseline: count(*), sum(mrr)':<40} {baseline:8.3f} s")
     steps: list[tuple[str, Callable[[], object]]] = [
         ("period_metrics, 12 months", lambda: period_metrics(year)),
         ("metric_series, 12 monthly", lambda: metric_series(year, "month")),
         ("metric_series, 36 monthly", lambda: metric_series(three_years, "month")),
+        ("metric_series, 120 monthly", lambda: metric_series(ten_years, "month")),
+        ("revenue_metrics_of, year + year before", lambda: revenue_metrics_of(two_years)),
+        ("churn breakdowns, all three", lambda: breakdowns(year, Segment(), BREAKDOWNS)),
+        *page_steps(),
     ]
     for label, action in steps:
         seconds = median_seconds(action, args.runs)
-        print(f"  {label:<33} {seconds:8.3f} s  ({seconds / baseline:6.1f}x baseline)")
+        print(f"  {label:<40} {seconds:8.3f} s  ({seconds / baseline:6.1f}x baseline)")
     print(f"  EXPLAIN ANALYZE of the one-year query: {explain_one_year(year, args.explain_lines)}")
+
+
+def page_steps() -> list[tuple[str, Callable[[], object]]]:
+    """GET each dashboard (default period: the last 12 months) as a Viewer."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from lifecycle.staff.roles import VIEWER, assign_role
+
+    user, _created = get_user_model().objects.get_or_create(username="bench-viewer")
+    assign_role(user, VIEWER)
+    # SERVER_NAME: the test client's default host ("testserver") is not in ALLOWED_HOSTS.
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+    # Without DEBUG the manifest storage needs collectstatic; the page costs the same.
+    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_BACKEND}}
+
+    def get(path: str) -> Callable[[], object]:
+        def request() -> object:
+            with override_settings(STORAGES=plain):
+                # secure: without DEBUG the settings redirect plain HTTP to HTTPS.
+                response = client.get(path, secure=True)
+            if response.status_code != 200:
+                sys.exit(f"GET {path} answered {response.status_code}")
+            return response
+
+        return request
+
+    return [
+        (f"GET {path}", get(path)) for path in ("/", "/dashboard/churn/", "/dashboard/cohorts/")
+    ]
 
 
 def main() -> None:
     args = parse_args()
+    # whitenoise warns when STATIC_ROOT was never collected; the pages do not need it.
+    warnings.filterwarnings("ignore", "No directory at")
     name = database_name(args.database_url)
     print(f"{args.accounts:,} accounts, {args.subscriptions:,} subscriptions into {name}")
     ensure_database(args.database_url, name)
@@ -284,9 +334,10 @@ def main() -> None:
     from django.utils import timezone
 
     today = timezone.localdate()
-    start = time.perf_counter()
-    load(args.accounts, args.subscriptions, args.seed, today)
-    print(f"  load with COPY + ANALYZE (setup)  {time.perf_counter() - start:8.2f} s")
+    if not args.keep_data:
+        start = time.perf_counter()
+        load(args.accounts, args.subscriptions, args.seed, today)
+        print(f"  load with COPY + ANALYZE (setup)  {time.perf_counter() - start:8.2f} s")
     report(args, today)
 
 
