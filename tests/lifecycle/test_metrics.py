@@ -322,6 +322,30 @@ def reference_metrics(subs, start, end):
     }
 
 
+def create_history(rows, industries=("",)):
+    """Replace every account and subscription with six accounts (industries in turn) and the
+    generated `rows`; returns them as the reference implementation reads them."""
+    Subscription.objects.all().delete()
+    Account.objects.all().delete()
+    accounts = [
+        Account.objects.create(name=f"A{i}", industry=industries[i % len(industries)])
+        for i in range(6)
+    ]
+    subs = []
+    for account, mrr, start_day, days, cancel_type in rows:
+        begin = DAY0 + dt.timedelta(days=start_day)
+        finish = begin + dt.timedelta(days=days) if days else None
+        Subscription.objects.create(
+            account=accounts[account],
+            mrr=mrr,
+            started_on=begin,
+            ended_on=finish,
+            cancel_type=cancel_type if finish else "",
+        )
+        subs.append({"account": account, "mrr": mrr, "start": begin, "end": finish})
+    return subs
+
+
 subscription_rows = st.lists(
     st.tuples(
         st.integers(0, 5),  # account
@@ -342,21 +366,7 @@ subscription_rows = st.lists(
 )
 @given(rows=subscription_rows, start=st.integers(1, HORIZON - 1), length=st.integers(1, 60))
 def test_the_database_agrees_with_the_reference_and_the_identities_hold(rows, start, length):
-    Subscription.objects.all().delete()
-    Account.objects.all().delete()
-    accounts = [Account.objects.create(name=f"A{i}") for i in range(6)]
-    subs = []
-    for account, mrr, start_day, days, cancel_type in rows:
-        begin = DAY0 + dt.timedelta(days=start_day)
-        finish = begin + dt.timedelta(days=days) if days else None
-        Subscription.objects.create(
-            account=accounts[account],
-            mrr=mrr,
-            started_on=begin,
-            ended_on=finish,
-            cancel_type=cancel_type if finish else "",
-        )
-        subs.append({"account": account, "mrr": mrr, "start": begin, "end": finish})
+    subs = create_history(rows)
     period = Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
 
     got = period_metrics(period)
@@ -406,19 +416,7 @@ def test_the_database_agrees_with_the_reference_and_the_identities_hold(rows, st
     ),
 )
 def test_several_periods_in_one_query_equal_each_period_alone(rows, periods):
-    Subscription.objects.all().delete()
-    Account.objects.all().delete()
-    accounts = [Account.objects.create(name=f"A{i}") for i in range(6)]
-    for account, mrr, start_day, days, cancel_type in rows:
-        begin = DAY0 + dt.timedelta(days=start_day)
-        finish = begin + dt.timedelta(days=days) if days else None
-        Subscription.objects.create(
-            account=accounts[account],
-            mrr=mrr,
-            started_on=begin,
-            ended_on=finish,
-            cancel_type=cancel_type if finish else "",
-        )
+    create_history(rows)
     asked = [
         Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
         for start, length in periods
@@ -446,18 +444,7 @@ def test_the_series_equals_the_metrics_of_each_bucket(rows, start, length, granu
     from lifecycle.metrics.periods import buckets
     from lifecycle.metrics.series import metric_series
 
-    Subscription.objects.all().delete()
-    Account.objects.all().delete()
-    industries = ["Retail", "Software"]
-    accounts = [Account.objects.create(name=f"A{i}", industry=industries[i % 2]) for i in range(6)]
-    for account, mrr, start_day, days, _type in rows:
-        begin = DAY0 + dt.timedelta(days=start_day)
-        Subscription.objects.create(
-            account=accounts[account],
-            mrr=mrr,
-            started_on=begin,
-            ended_on=begin + dt.timedelta(days=days) if days else None,
-        )
+    create_history(rows, industries=("Retail", "Software"))
     period = Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
 
     series = metric_series(period, granularity, segment)
