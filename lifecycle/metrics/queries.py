@@ -144,12 +144,10 @@ def account_groups(s: str, e: str, period: Period, churn_type: str = "churn_type
     }
 
 
-def movement_aggregates(
-    s: str, e: str, period: Period, churn_type: str | None = "churn_type"
-) -> dict[str, Any]:
-    """The count and MRR keys of METRICS.md between MRR fields `s` and `e`, and the churn
-    split by the type in field `churn_type` unless None."""
-    g = account_groups(s, e, period, churn_type or "churn_type")
+def movement_aggregates(s: str, e: str, period: Period, churn_type: str) -> dict[str, Any]:
+    """The count and MRR keys of METRICS.md between MRR fields `s` and `e`, the churn split
+    by the type in field `churn_type`."""
+    g = account_groups(s, e, period, churn_type)
 
     def count(group: str) -> Count:
         return Count("account", filter=g[group])
@@ -181,10 +179,9 @@ def movement_aggregates(
         "contraction_mrr": retained_gain(s, e),
         "churned_mrr": total(s, "churned"),
     }
-    if churn_type:
-        for kind in ("voluntary", "involuntary", "unknown"):
-            aggregates[f"churned_customers_{kind}"] = count(kind)
-            aggregates[f"churned_mrr_{kind}"] = total(s, kind)
+    for kind in ("voluntary", "involuntary", "unknown"):
+        aggregates[f"churned_customers_{kind}"] = count(kind)
+        aggregates[f"churned_mrr_{kind}"] = total(s, kind)
     return aggregates
 
 
