@@ -211,7 +211,7 @@ def account_row(event: Subscription) -> dict[str, Any]:
 # levels of aggregation: the one-scan per-account rows of `period_metrics`, each with its
 # industry, employee band and cohort quarter, then one GROUP BY per dimension over those
 # rows, all in one statement. Side-by-side filtered sums (one set per segment value) were
-# four times slower at 100,000 accounts, and correlated MRR subqueries ten times.
+# about twice as slow at 100,000 accounts, and correlated MRR subqueries ten times.
 
 BREAKDOWN_COUNTS = ("customers_start", "retained_customers", "churned_customers")
 BREAKDOWN_MRR = ("mrr_start", "churned_mrr", "expansion_mrr", "contraction_mrr")
