@@ -34,7 +34,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES, EMPLOYEE_BANDS
-from accounts.models import Account, CancelType, Subscription
+from accounts.models import CancelType, Subscription
 from lifecycle.metrics.dashboard import headline_cards
 from lifecycle.metrics.definitions import (
     DEFINITIONS,
@@ -60,17 +60,6 @@ NO_MONEY = Decimal("0.00")
 def churn_type(cancel_type: str) -> str:
     """The churn type of a typing subscription: anything but the two known types is unknown."""
     return cancel_type if cancel_type in CancelType.values else "unknown"
-
-
-def segment_accounts(segment: Segment) -> QuerySet[Account]:
-    """The accounts a segment measures, the cohort filter included (as `per_account` does)."""
-    accounts = segment.accounts()
-    if segment.cohort_month is not None:
-        next_month = (segment.cohort_month + dt.timedelta(days=32)).replace(day=1)
-        accounts = accounts.with_first_customer_day().filter(
-            first_customer_day__gte=segment.cohort_month, first_customer_day__lt=next_month
-        )
-    return accounts
 
 
 # --- churn events: one typing subscription per churned (account, period) -----------------
@@ -111,7 +100,7 @@ def churn_events(parts: list[Period], segment: Segment) -> QuerySet[Subscription
         ended_on__gte=parts[0].start, ended_on__lt=parts[-1].end
     )
     if segment.filters_accounts or segment.cohort_month is not None:
-        ended = ended.filter(account__in=segment_accounts(segment))
+        ended = ended.filter(account__in=segment.measured_accounts())
     ended = ended.annotate(
         day_s=_day_of_part(parts, "day_before_start"), day_e=_day_of_part(parts, "last_day")
     )

@@ -123,7 +123,7 @@ def _churn_type(period: Period) -> Subquery:
     return Subquery(latest_ended)
 
 
-def account_groups(s: str, e: str, period: Period, churn_type: str = "churn_type") -> dict[str, Q]:
+def account_groups(s: str, e: str, period: Period, churn_type: str) -> dict[str, Q]:
     """Accounts by their state at start (field `s`) and end (field `e`) of `period`; the
     churned ones also by their type (field `churn_type`)."""
     at_start, at_end = Q(**{f"{s}__gt": 0}), Q(**{f"{e}__gt": 0})

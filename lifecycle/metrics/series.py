@@ -43,7 +43,7 @@ from lifecycle.metrics.queries import (
 from lifecycle.metrics.survey_metrics import survey_series
 
 BEFORE_RANGE = -1  # the bucket key of each account's MRR at range start
-CHANGE_KEYS = (
+CHANGE_KEYS = (  # in the order of the sums of _BUCKET_SUMS after customers and MRR
     "churned_customers",
     "new_customers",
     "reactivated_customers",
@@ -60,6 +60,7 @@ _PART_OF_YEAR = {"week": ExtractWeek, "month": ExtractMonth, "quarter": ExtractQ
 
 
 def bucket_key(day: dt.date, granularity: str) -> int:
+    """The key `_bucket_key_sql` gives in the database for `day`."""
     if granularity == "week":
         year, week, _weekday = day.isocalendar()
         return year * 100 + week

@@ -481,6 +481,24 @@ def test_the_longest_series_the_api_allows_runs_on_every_database(viewer_client)
 
 
 @pytest.mark.django_db
+def test_weeks_across_a_new_year_follow_the_iso_calendar():
+    from lifecycle.metrics.series import metric_series
+
+    # 1 January 2021, a Friday, is in ISO week 53 of 2020: the week of Monday 28 December.
+    sub(AccountFactory(), "100", D(2021, 1, 1), D(2021, 1, 5), "voluntary")
+
+    series = metric_series(Period(D(2020, 12, 21), D(2021, 1, 11)), "week")
+
+    assert [(row["start"], row["acquired_customers"]) for row in series] == [
+        ("2020-12-21", 0),
+        ("2020-12-28", 1),
+        ("2021-01-04", 0),
+    ]
+    assert [row["churned_customers"] for row in series] == [0, 0, 1]
+    assert series[1]["mrr_end"] == "100.00"
+
+
+@pytest.mark.django_db
 def test_the_series_api_returns_one_object_per_month(viewer_client):
     sub(AccountFactory(), "100", D(2023, 6, 1), D(2024, 3, 1), "voluntary")
 
