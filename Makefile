@@ -20,7 +20,7 @@ test: $(VENV)/.dev node_modules/.installed
 	$(MAKE) --no-print-directory setup lint
 	$(VENV)/bin/pytest
 
-setup:
+setup: $(VENV)/.runtime
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 	$(PY) manage.py migrate --noinput -v 0
 
