@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,7 +70,8 @@ def answer(account, kind, score, at, comment="", invitation=None):
 
 
 def noon(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(12), tzinfo=UTC)
+    """Noon of `day` in the site time zone (TIME_ZONE may be set in the environment)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
 # --- pure formulas, no database -----------------------------------------------------------
