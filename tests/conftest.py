@@ -11,12 +11,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from lifecycle.staff.roles import ADMIN, MARKETER, VIEWER
 from tests.factories import UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM use there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# A wall-clock deadline per example flakes on a loaded CI machine; speed is measured in bench/.
+hypothesis_settings.register_profile("project", deadline=None)
+hypothesis_settings.load_profile("project")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
