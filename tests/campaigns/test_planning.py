@@ -6,7 +6,6 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from django.conf import settings
 
 from accounts.models import Contact
 from campaigns import schedule
@@ -178,7 +177,7 @@ def test_planning_twice_creates_nothing_twice():
     assert Message.objects.count() == 40
 
 
-def test_the_next_quarter_is_a_new_occurrence():
+def test_the_next_quarter_is_a_new_occurrence(settings):
     nps = campaign("nps-quarterly")
     CustomerContactFactory()
 
