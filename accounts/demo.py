@@ -428,11 +428,18 @@ def _stories(
     stories = [Story()] * count
     for index, script in zip(showcased, SHOWCASES, strict=False):
         stories[index] = Story(_day_in(rng, rng.choice(months[:3]), today), script)
-    # More customers arrive as the business grows, but every month gets some.
-    growth = [1 + month / 12 for month in range(len(months))]
+    # More customers arrive as the business grows, but every month gets some; the running
+    # month only for the days it has had (on the 1st, not a whole month's arrivals at once).
+    growth = [(1 + i / 12) * _elapsed_share(month, today) for i, month in enumerate(months)]
     for index, month in zip(others, _deck(rng, months, growth, len(others)), strict=True):
         stories[index] = Story(_day_in(rng, month, today))
     return stories
+
+
+def _elapsed_share(month: dt.date, today: dt.date) -> float:
+    """The share of `month` that has passed by the close of `today` (1 for past months)."""
+    length = calendar.monthrange(month.year, month.month)[1]
+    return min(length, (today - month).days + 1) / length
 
 
 def _deck(rng: random.Random, values: Sequence[T], weights: Sequence[float], k: int) -> list[T]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 
 from accounts.demo import (
     CANCEL_REASONS,
@@ -168,6 +169,22 @@ def test_new_customers_arrive_every_month(demo):
     rows = mrr_by_month()
     for month in range(len(month_ends(TODAY))):
         assert any(row[month] > 0 and not any(row[:month]) for row in rows), month
+
+
+def test_the_running_month_gets_new_customers_only_for_the_days_it_has_had():
+    # On the 1st, a whole month's arrivals crammed into one day made a spike in every chart.
+    first_of_month = dt.date(2025, 6, 1)
+    generate_demo(accounts=300, seed=SEED, today=first_of_month)
+
+    first_paid = (
+        Subscription.objects.filter(mrr__gt=0)
+        .values("account")
+        .annotate(first=Min("started_on"))
+        .values_list("first", flat=True)
+    )
+    per_day = Counter(first_paid)
+    may_per_day = sum(n for day, n in per_day.items() if day.month == 5 and day.year == 2025) / 31
+    assert per_day[first_of_month] <= max(2, 3 * may_per_day)
 
 
 def test_some_customers_expand_and_some_contract(demo):
