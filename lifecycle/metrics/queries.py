@@ -74,12 +74,12 @@ class Segment:
         if self.cohort_month is not None:
             accounts = accounts.with_first_customer_day().filter(
                 first_customer_day__gte=self.cohort_month,
-                first_customer_day__lt=next_month(self.cohort_month),
+                first_customer_day__lt=_next_month(self.cohort_month),
             )
         return accounts
 
 
-def next_month(first: dt.date) -> dt.date:
+def _next_month(first: dt.date) -> dt.date:
     return (first + dt.timedelta(days=32)).replace(day=1)
 
 
@@ -103,11 +103,16 @@ def per_account(segment: Segment, **mrr_on: dt.date) -> QuerySet:
             first_day=Min("started_on", filter=Q(mrr__gt=0)),
         )
     )
-    if segment.cohort_month is not None:
-        rows = rows.filter(
-            first_day__gte=segment.cohort_month, first_day__lt=next_month(segment.cohort_month)
-        )
-    return rows
+    return in_cohort(rows, segment)
+
+
+def in_cohort(rows: QuerySet, segment: Segment) -> QuerySet:
+    """The per-account `rows` (annotated with `first_day`) of the segment's cohort month."""
+    if segment.cohort_month is None:
+        return rows
+    return rows.filter(
+        first_day__gte=segment.cohort_month, first_day__lt=_next_month(segment.cohort_month)
+    )
 
 
 def _churn_type(period: Period) -> Subquery:

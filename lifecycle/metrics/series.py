@@ -36,7 +36,7 @@ from lifecycle.metrics.periods import Period, buckets
 from lifecycle.metrics.queries import (
     COUNT_KEYS,
     Segment,
-    next_month,
+    in_cohort,
     present_totals,
     subscriptions_of,
 )
@@ -107,11 +107,7 @@ def _first_days(granularity: str, segment: Segment) -> QuerySet:
         .annotate(first_day=Min("started_on"))
         .annotate(first_bucket=_bucket_key_sql("first_day", granularity))
     )
-    if segment.cohort_month is not None:
-        rows = rows.filter(
-            first_day__gte=segment.cohort_month, first_day__lt=next_month(segment.cohort_month)
-        )
-    return rows
+    return in_cohort(rows, segment)
 
 
 # s and e: the account's MRR (cents) at the start and the end of the bucket. An account

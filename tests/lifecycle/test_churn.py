@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import Account, Subscription
 from lifecycle.metrics.churn import (
     BREAKDOWNS,
     breakdown,
@@ -27,6 +26,7 @@ from lifecycle.metrics.churn import (
 from lifecycle.metrics.periods import Period, buckets
 from lifecycle.metrics.queries import Segment, period_metrics
 from tests.factories import AccountFactory, SubscriptionFactory
+from tests.histories import DAY0, period_after, replace_history
 
 D = dt.date
 YEAR_2024 = Period(D(2024, 1, 1), D(2025, 1, 1))
@@ -432,7 +432,6 @@ def test_the_list_pages_by_fifty(viewer_client, db):
 
 # --- property: the one-query series equals period_metrics of each month -------------------
 
-DAY0 = D(2024, 1, 1)
 HORIZON = 150
 
 histories = st.lists(
@@ -449,25 +448,12 @@ histories = st.lists(
 
 
 def create(rows) -> None:
-    Subscription.objects.all().delete()
-    Account.objects.all().delete()
+    """Five accounts of two industries and three sizes, and the generated `rows`."""
+    sizes = (5, 40, None)
     accounts = [
-        Account.objects.create(
-            name=f"A{i}", industry=("Retail", "Software")[i % 2], employees=(5, 40, None)[i % 3]
-        )
-        for i in range(5)
+        {"industry": ("Retail", "Software")[i % 2], "employees": sizes[i % 3]} for i in range(5)
     ]
-    for account, mrr, start, days, cancel_type, reason in rows:
-        begin = DAY0 + dt.timedelta(days=start)
-        end = begin + dt.timedelta(days=days) if days else None
-        Subscription.objects.create(
-            account=accounts[account],
-            mrr=mrr,
-            started_on=begin,
-            ended_on=end,
-            cancel_type=cancel_type if end else "",
-            cancel_reason=reason if end else "",
-        )
+    replace_history(accounts, rows)
 
 
 segments = st.sampled_from(
@@ -487,7 +473,7 @@ segments = st.sampled_from(
 @given(rows=histories, start=st.integers(1, HORIZON), length=st.integers(1, 120), segment=segments)
 def test_the_type_series_equals_period_metrics_of_every_month(rows, start, length, segment):
     create(rows)
-    period = Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
+    period = period_after(start, length)
 
     series = type_series(period, segment)
 
@@ -505,7 +491,7 @@ def test_the_type_series_equals_period_metrics_of_every_month(rows, start, lengt
 @given(rows=histories, start=st.integers(1, HORIZON), length=st.integers(1, 120), segment=segments)
 def test_reasons_breakdowns_and_list_add_up_to_period_metrics(rows, start, length, segment):
     create(rows)
-    period = Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
+    period = period_after(start, length)
     expected = period_metrics(period, segment)
 
     reasons = by_reason(period, segment)

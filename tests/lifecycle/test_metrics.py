@@ -13,7 +13,6 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import Account, Subscription
 from lifecycle.metrics.periods import InvalidPeriod, Period
 from lifecycle.metrics.queries import (
     Segment,
@@ -22,6 +21,7 @@ from lifecycle.metrics.queries import (
     revenue_metrics_of,
 )
 from tests.factories import AccountFactory, SubscriptionFactory
+from tests.histories import DAY0, period_after, replace_history
 
 D = dt.date
 YEAR_2024 = Period(D(2024, 1, 1), D(2025, 1, 1))
@@ -273,7 +273,6 @@ def test_bad_metrics_requests_are_400_with_a_message(viewer_client, query):
 
 # --- property: the database agrees with a brute-force reference --------------------------
 
-DAY0 = D(2024, 1, 1)
 HORIZON = 120  # days of history in generated examples
 
 
@@ -323,27 +322,8 @@ def reference_metrics(subs, start, end):
 
 
 def create_history(rows, industries=("",)):
-    """Replace every account and subscription with six accounts (industries in turn) and the
-    generated `rows`; returns them as the reference implementation reads them."""
-    Subscription.objects.all().delete()
-    Account.objects.all().delete()
-    accounts = [
-        Account.objects.create(name=f"A{i}", industry=industries[i % len(industries)])
-        for i in range(6)
-    ]
-    subs = []
-    for account, mrr, start_day, days, cancel_type in rows:
-        begin = DAY0 + dt.timedelta(days=start_day)
-        finish = begin + dt.timedelta(days=days) if days else None
-        Subscription.objects.create(
-            account=accounts[account],
-            mrr=mrr,
-            started_on=begin,
-            ended_on=finish,
-            cancel_type=cancel_type if finish else "",
-        )
-        subs.append({"account": account, "mrr": mrr, "start": begin, "end": finish})
-    return subs
+    """Six accounts (industries in turn) and the generated `rows`, as the reference reads them."""
+    return replace_history([{"industry": industries[i % len(industries)]} for i in range(6)], rows)
 
 
 subscription_rows = st.lists(
@@ -367,7 +347,7 @@ subscription_rows = st.lists(
 @given(rows=subscription_rows, start=st.integers(1, HORIZON - 1), length=st.integers(1, 60))
 def test_the_database_agrees_with_the_reference_and_the_identities_hold(rows, start, length):
     subs = create_history(rows)
-    period = Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
+    period = period_after(start, length)
 
     got = period_metrics(period)
     expected = reference_metrics(subs, period.start, period.end)
@@ -417,10 +397,7 @@ def test_the_database_agrees_with_the_reference_and_the_identities_hold(rows, st
 )
 def test_several_periods_in_one_query_equal_each_period_alone(rows, periods):
     create_history(rows)
-    asked = [
-        Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
-        for start, length in periods
-    ]
+    asked = [period_after(start, length) for start, length in periods]
 
     together = revenue_metrics_of(asked)
 
@@ -445,7 +422,7 @@ def test_the_series_equals_the_metrics_of_each_bucket(rows, start, length, granu
     from lifecycle.metrics.series import metric_series
 
     create_history(rows, industries=("Retail", "Software"))
-    period = Period(DAY0 + dt.timedelta(days=start), DAY0 + dt.timedelta(days=start + length))
+    period = period_after(start, length)
 
     series = metric_series(period, granularity, segment)
     expected = [period_metrics(bucket, segment) for bucket in buckets(period, granularity)]
