@@ -8,7 +8,7 @@ WEB_PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(WEB_PORT)
 export WEB_PORT SITE_URL
 
-.PHONY: run test setup lint format messages clean
+.PHONY: run test setup lint format messages production-smoke clean
 
 run: $(VENV)/.runtime node_modules/.installed
 	$(MAKE) --no-print-directory setup
@@ -31,6 +31,11 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The README's production block in a fresh requirements.txt-only venv, on PostgreSQL with
+# Redis and then RabbitMQ, delivering real email (.ci/production_smoke.py).
+production-smoke: $(VENV)/.dev
+	$(PY) .ci/production_smoke.py
 
 # Re-extract the UI strings into the Spanish and Russian catalogs (then translate them).
 messages: $(VENV)/.runtime

@@ -58,3 +58,19 @@ def test_it_refuses_a_site_url_that_is_not_absolute():
     result = manage("check", env={"SITE_URL": "crm.example.com/path"})
     assert result.returncode != 0
     assert "SITE_URL must be an absolute" in result.stderr
+
+
+def test_in_production_only_the_health_check_answers_plain_http(tmp_path):
+    """A load balancer probes /healthz over HTTP; every other page redirects to HTTPS."""
+    env = {
+        **PRODUCTION_ENV,
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    assert manage("migrate", "-v", "0", env=env).returncode == 0
+    probe = (
+        "from django.test import Client; client = Client(); "
+        "print(client.get('/healthz').status_code, client.get('/login/').status_code)"
+    )
+    result = manage("shell", "--no-imports", "-c", probe, env=env)
+    assert result.stdout.split() == ["200", "301"], result.stdout + result.stderr
