@@ -27,6 +27,7 @@ setup: $(VENV)/.runtime
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .

@@ -12,31 +12,21 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import MethodNotAllowed, ValidationError
-from rest_framework.filters import OrderingFilter, SearchFilter
-from rest_framework.request import Request
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import SearchFilter
 from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
 from accounts.filters import AccountFilter, ContactFilter, SubscriptionFilter
 from accounts.models import Account, Contact, Subscription
 from accounts.serializers import AccountSerializer, ContactSerializer, SubscriptionSerializer
+from lifecycle.lib.api import MethodsFirst, StableOrderingFilter
 
 RACE_MESSAGE = _("Another request saved a conflicting record just now; check and try again.")
 
 
-class StableOrderingFilter(OrderingFilter):
-    """Ends every ordering with the primary key so that pages never repeat or skip rows."""
-
-    def get_ordering(self, request: Request, queryset: QuerySet, view: APIView) -> list[str]:
-        ordering = list(super().get_ordering(request, queryset, view) or [])
-        if ordering and not {"pk", "-pk", "id", "-id"} & set(ordering):
-            ordering.append("pk")
-        return ordering
-
-
 class RecordViewSet(
+    MethodsFirst,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -44,13 +34,6 @@ class RecordViewSet(
     viewsets.GenericViewSet,
 ):
     filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
-
-    def check_permissions(self, request: Request) -> None:
-        # Without this a role lacking the delete permission would get 403 for DELETE, and
-        # an Admin 405: the method does not exist for anyone, so say 405 to everyone.
-        if not hasattr(self, request.method.lower()):
-            raise MethodNotAllowed(request.method)
-        super().check_permissions(request)
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         self._save(serializer)

@@ -1,6 +1,8 @@
-"""Employee size bands, defined once for filters, segments and metrics."""
+"""Account size bands, by head count and by MRR, defined once for filters, segments and metrics."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -23,3 +25,23 @@ def employee_band(employees: int | None) -> str:
         if employees >= low and (high is None or employees <= high):
             return key
     return ""
+
+
+# (key, label, lowest MRR included, MRR where the next band starts or None for open-ended).
+# "none" is an account paying nothing that day: a trial, a prospect or a churned customer.
+MRR_BANDS = [
+    ("none", _("No MRR"), Decimal("0"), Decimal("0.01")),
+    ("under-500", _("Under 500"), Decimal("0.01"), Decimal("500")),
+    ("500-2000", _("500 – 1,999.99"), Decimal("500"), Decimal("2000")),
+    ("2000-10000", _("2,000 – 9,999.99"), Decimal("2000"), Decimal("10000")),
+    ("10000+", _("10,000 and more"), Decimal("10000"), None),
+]
+MRR_BAND_CHOICES = [(key, label) for key, label, _low, _high in MRR_BANDS]
+
+
+def mrr_band(mrr: Decimal) -> str:
+    """The band key for an MRR amount (MRR is never negative)."""
+    for key, _label, low, high in MRR_BANDS:
+        if mrr >= low and (high is None or mrr < high):
+            return key
+    return "none"

@@ -1,16 +1,16 @@
-"""What each CSV column of the import accepts (CONTRACTS.md, "CSV columns").
+"""What each CSV column of the import accepts (docs/import.md).
 
 Parsers are plain functions from a stripped cell to a Python value: a Django form per row
 would make 100,000 rows take minutes. A parser raises CellError, whose message is the
-reason shown to the user after `FILE:LINE: column:`.
+reason shown to the user after `FILE:LINE: column:`. The rules the model also has (language
+tags, time zones, country codes, birthdays, subscription ends) come from accounts.validation;
+only their wording here is the CSV's own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,7 +19,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
-from surveys import scoring
+from accounts.validation import (
+    LANGUAGE_TAG_MAX_LENGTH,
+    Birthday,
+    parse_birthday,
+    validate_country_code,
+    validate_language_tag,
+    validate_subscription_end,
+    validate_timezone,
+)
 
 Values = dict[str, object]
 Parser = Callable[[str], object]
@@ -31,15 +39,11 @@ DEFAULT_LANGUAGE = "en"
 DEFAULT_TIMEZONE = "UTC"
 
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_YEARLESS = re.compile(r"--([0-9]{2})-([0-9]{2})")
 _INTEGER = re.compile(r"-?[0-9]{1,15}")
 _DECIMAL = re.compile(r"-?(?:[0-9]{1,20}(?:\.[0-9]{0,8})?|\.[0-9]{1,8})")
-_COUNTRY = re.compile(r"[A-Za-z]{2}")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no", ""})
 _CANCEL_TYPES = frozenset({"voluntary", "involuntary", ""})
-_SURVEY_KINDS = tuple(scoring.SCALES)
 # Exports from another system may be stamped a little ahead of our clock (or in a zone
 # ahead of the site's); anything later than this is a typo such as 2204.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
@@ -50,10 +54,22 @@ class CellError(ValueError):
     """One cell is invalid; the message is the reason reported to the user."""
 
 
-@functools.cache
-def _timezones() -> frozenset[str]:
-    # available_timezones() walks the tz database on disk: once per process is enough.
-    return frozenset(zoneinfo.available_timezones())
+# The CSV's wording of accounts.validation's errors, by their code.
+_REASONS = {
+    "birthday_format": "is not a date in YYYY-MM-DD or --MM-DD form",
+    "birthday_not_real": "is not a real date",
+    "end_not_after_start": "must be after started_on (it is the first day without service)",
+    "cancel_without_end": "is only allowed when ended_on is given",
+}
+
+
+def _checked(validate: Callable[[str], None], value: str, reason: str) -> str:
+    """`value` if `validate` accepts it, else a CellError giving `reason`."""
+    try:
+        validate(value)
+    except ValidationError as exc:
+        raise CellError(reason) from exc
+    return value
 
 
 def text(max_length: int | None, *, required: bool = False) -> Parser:
@@ -132,18 +148,12 @@ def required_date(value: str) -> dt.date:
     return day
 
 
-def birthday(value: str) -> tuple[int | None, int | None, int | None]:
+def birthday(value: str) -> Birthday:
     """(birth_year, birth_month, birth_day) from YYYY-MM-DD or yearless --MM-DD."""
-    if not value:
-        return (None, None, None)
-    if match := _YEARLESS.fullmatch(value):
-        # 2000 is a leap year, so that --02-29 is a real birthday.
-        born = _real_date("2000", match[1], match[2])
-        return (None, born.month, born.day)
-    if match := _DATE.fullmatch(value):
-        born = _real_date(match[1], match[2], match[3])
-        return (born.year, born.month, born.day)
-    raise CellError("is not a date in YYYY-MM-DD or --MM-DD form")
+    try:
+        return parse_birthday(value)
+    except ValidationError as exc:
+        raise CellError(_REASONS[str(exc.code)]) from exc
 
 
 def email(value: str) -> str:
@@ -166,39 +176,30 @@ def owner_email(value: str) -> str:
 def country(value: str) -> str:
     if not value:
         return ""
-    # [A-Za-z] rather than isalpha(): "ß".upper() is "SS", which would pass as a code.
-    if not _COUNTRY.fullmatch(value):
-        raise CellError("is not a two-letter country code such as US")
-    return value.upper()
+    # The CSV takes any case, but only ASCII letters change it: "ß".upper() is "SS".
+    code = value.upper() if value.isascii() else value
+    return _checked(validate_country_code, code, "is not a two-letter country code such as US")
 
 
 def language(value: str) -> str:
     if not value:
         return DEFAULT_LANGUAGE
-    if len(value) > 35 or not _LANGUAGE.fullmatch(value):
-        raise CellError("is not an IETF language tag such as en, es or pt-BR")
-    return value
+    reason = "is not an IETF language tag such as en, es or pt-BR"
+    if len(value) > LANGUAGE_TAG_MAX_LENGTH:
+        raise CellError(reason)
+    return _checked(validate_language_tag, value, reason)
 
 
 def timezone_name(value: str) -> str:
     if not value:
         return DEFAULT_TIMEZONE
-    if value not in _timezones():
-        raise CellError("is not an IANA time zone such as Europe/Madrid")
-    return value
+    return _checked(validate_timezone, value, "is not an IANA time zone such as Europe/Madrid")
 
 
 def cancel_type(value: str) -> str:
     word = value.lower()
     if word not in _CANCEL_TYPES:
         raise CellError("must be voluntary, involuntary or empty")
-    return word
-
-
-def survey_kind(value: str) -> str:
-    word = value.lower()
-    if word not in _SURVEY_KINDS:
-        raise CellError(f"must be {', '.join(_SURVEY_KINDS[:-1])} or {_SURVEY_KINDS[-1]}")
     return word
 
 
@@ -250,24 +251,22 @@ def no_checks(values: Values, failed: set[str]) -> list[tuple[str, str]]:
 
 def subscription_checks(values: Values, failed: set[str]) -> list[tuple[str, str]]:
     """Rules across cells (Subscription's constraints in words), given the cells that failed."""
-    errors = []
-    started, ended = values.get("started_on"), values.get("ended_on")
-    if isinstance(started, dt.date) and isinstance(ended, dt.date) and ended <= started:
-        errors.append(
-            ("ended_on", "must be after started_on (it is the first day without service)")
-        )
-    if values.get("cancel_type") and ended is None and "ended_on" not in failed:
-        errors.append(("cancel_type", "is only allowed when ended_on is given"))
-    return errors
-
-
-def response_checks(values: Values, failed: set[str]) -> list[tuple[str, str]]:
-    """The score must fit its survey's scale: 0-10 for NPS (0 is a real answer), 1-5, 1-7."""
-    kind, value = values.get("kind"), values.get("score")
-    if not isinstance(kind, str) or not isinstance(value, int) or scoring.in_scale(kind, value):
+    if "ended_on" in failed:  # its own error says enough; no end to check anything against
         return []
-    low, high = scoring.scale(kind)[0], scoring.scale(kind)[-1]
-    return [("score", f"must be between {low} and {high} for {kind}")]
+    started, ended = values.get("started_on"), values.get("ended_on")
+    try:
+        validate_subscription_end(
+            started if isinstance(started, dt.date) else None,
+            ended if isinstance(ended, dt.date) else None,
+            str(values.get("cancel_type") or ""),
+        )
+    except ValidationError as exc:
+        return [
+            (column, _REASONS[str(error.code)])
+            for column, errors in exc.error_dict.items()
+            for error in errors
+        ]
+    return []
 
 
 @dataclass(frozen=True)
@@ -279,6 +278,12 @@ class Schema:
 
 EXTERNAL_ID = column(text(100, required=True), "external_id")
 ACCOUNT_REF = column(text(100, required=True), "account_external_id", "account")
+# Rows about a contact's history (kinds that upper layers add, such as survey responses).
+CONTACT_REF = Column(
+    parse=text(100, required=True),
+    keys=("contact_external_id",),
+    model_fields=("contact", "account", "language"),
+)
 
 SCHEMAS: dict[str, Schema] = {
     "accounts": Schema(
@@ -325,25 +330,5 @@ SCHEMAS: dict[str, Schema] = {
         },
         required=("external_id", "account_external_id", "mrr", "started_on"),
         check=subscription_checks,
-    ),
-    # Survey history from another tool. The importer sets the survey (the default one of
-    # the kind), the account and the language from the contact, and source=import.
-    "responses": Schema(
-        columns={
-            "external_id": EXTERNAL_ID,
-            "contact_external_id": Column(
-                parse=text(100, required=True),
-                keys=("contact_external_id",),
-                model_fields=("contact", "account", "language"),
-            ),
-            "survey_kind": Column(
-                parse=survey_kind, keys=("kind",), model_fields=("kind", "survey")
-            ),
-            "score": column(score, "score"),
-            "comment": column(text(None), "comment"),
-            "submitted_at": column(submitted_at, "submitted_at"),
-        },
-        required=("external_id", "contact_external_id", "survey_kind", "score", "submitted_at"),
-        check=response_checks,
     ),
 }

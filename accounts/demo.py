@@ -6,12 +6,11 @@ give the same rows. Every row's external ID starts with "demo-" so that a later 
 
 The history is built per account as a chain of dated events (upgrade, add-on, downgrade,
 churn, come-back) at least 32 days apart, so each change shows in its own month and every
-MRR movement of METRICS.md appears in the monthly figures.
+MRR movement of docs/metrics.md appears in the monthly figures.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
 import unicodedata
@@ -21,11 +20,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Count, Sum
 
 from accounts.bands import EMPLOYEE_BANDS, employee_band
 from accounts.models import Account, CancelType, Contact, Subscription
+from lifecycle.lib.dates import add_months, month_last_day
 from lifecycle.staff.roles import MARKETER, ROLES, assign_role
 
 T = TypeVar("T")
@@ -258,30 +257,27 @@ class DemoSummary:
         )
 
 
-def generate_demo(*, accounts: int, seed: int, today: dt.date) -> DemoSummary:
-    """Create `accounts` demo accounts with history up to `today`, in one transaction."""
+def generate_crm_demo(
+    *, accounts: int, seed: int, today: dt.date
+) -> tuple[random.Random, DemoRows]:
+    """Create `accounts` demo accounts with history up to `today` (call it in a transaction:
+    lifecycle.ops.demo adds the layers above). Returns the random stream, to go on with."""
     if accounts < 0:
         raise ValueError("The number of accounts cannot be negative.")
-    with transaction.atomic():
-        if demo_exists():
-            raise DemoDataExists("Demo data already exists (external IDs starting with demo-).")
-        rng = random.Random(seed)
-        rows = _build(rng, count=accounts, today=today, owners=ensure_owners())
-        _insert(rows)
-        from surveys.demo import add_survey_history
-
-        add_survey_history(
-            rng, contacts=rows.contacts, subscriptions=rows.subscriptions, today=today
-        )
-        return demo_summary(today=today)
+    if demo_exists():
+        raise DemoDataExists("Demo data already exists (external IDs starting with demo-).")
+    rng = random.Random(seed)
+    rows = _build(rng, count=accounts, today=today, owners=ensure_owners())
+    _insert(rows)
+    return rng, rows
 
 
 def demo_exists() -> bool:
     return any(queryset.exists() for queryset in _demo_querysets())
 
 
-def delete_demo() -> int:
-    """Delete every demo row (and whatever hangs off a demo account); return rows deleted."""
+def delete_crm_demo() -> int:
+    """Delete every demo CRM row (and whatever hangs off a demo account); return rows deleted."""
     return sum(queryset.delete()[0] for queryset in _demo_querysets())
 
 
@@ -328,10 +324,7 @@ def ensure_owners() -> list[Any]:
 
 def _demo_querysets() -> list[Any]:
     # Children first, so deleting the accounts has nothing left to cascade over.
-    from surveys.models import Response
-
     return [
-        Response.objects.filter(external_id__startswith="demo-res-"),
         Subscription.objects.filter(external_id__startswith=SUBSCRIPTION_PREFIX),
         Contact.objects.filter(external_id__startswith=CONTACT_PREFIX),
         Account.objects.filter(external_id__startswith=ACCOUNT_PREFIX),
@@ -410,12 +403,7 @@ def _number(account: Account) -> str:
 
 def history_months(today: dt.date) -> list[dt.date]:
     """First days of the HISTORY_MONTHS months before today's month, and of today's month."""
-    month_number = today.year * 12 + today.month - 1 - HISTORY_MONTHS
-    months = []
-    for _ in range(HISTORY_MONTHS + 1):
-        months.append(dt.date(month_number // 12, month_number % 12 + 1, 1))
-        month_number += 1
-    return months
+    return [add_months(today, offset) for offset in range(-HISTORY_MONTHS, 1)]
 
 
 def _stories(
@@ -438,7 +426,7 @@ def _stories(
 
 def _elapsed_share(month: dt.date, today: dt.date) -> float:
     """The share of `month` that has passed by the close of `today` (1 for past months)."""
-    length = calendar.monthrange(month.year, month.month)[1]
+    length = month_last_day(month).day
     return min(length, (today - month).days + 1) / length
 
 
@@ -450,7 +438,7 @@ def _deck(rng: random.Random, values: Sequence[T], weights: Sequence[float], k: 
 
 
 def _day_in(rng: random.Random, month: dt.date, today: dt.date) -> dt.date:
-    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    last = month_last_day(month)
     return month + dt.timedelta(days=rng.randint(0, (min(last, today) - month).days))
 
 
@@ -486,7 +474,7 @@ def _prospect_trial(
 
 
 def _trial(account: Account, start: dt.date, *, ends_on: dt.date) -> Subscription:
-    # A free trial pays nothing, so it never makes the account a customer (METRICS.md).
+    # A free trial pays nothing, so it never makes the account a customer (docs/metrics.md).
     return Subscription(
         account=account, plan=TRIAL_PLAN, mrr=ZERO, started_on=start, ended_on=ends_on
     )
@@ -757,5 +745,5 @@ def _birthday(rng: random.Random) -> tuple[int | None, int | None, int | None]:
     year = None if rng.random() < UNKNOWN_BIRTH_YEAR_SHARE else rng.randint(1962, 2002)
     month = rng.randint(1, 12)
     # Without a year, 29 February is a possible birthday (the model checks it against 2000).
-    day = rng.randint(1, calendar.monthrange(year or 2000, month)[1])
+    day = rng.randint(1, month_last_day(dt.date(year or 2000, month, 1)).day)
     return year, month, day

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.importer import HISTORY_KINDS, kinds
 from accounts.models import Account, Contact, Subscription
+from accounts.validation import validate_contact_email_unique
 
 
 class AccountForm(forms.ModelForm):
@@ -40,11 +44,7 @@ class ContactForm(forms.ModelForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
         # The account is not a form field, so Django skips the per-account unique constraint.
-        duplicates = Contact.objects.filter(
-            account_id=self.instance.account_id, email__iexact=email
-        ).exclude(pk=self.instance.pk)
-        if duplicates.exists():
-            raise forms.ValidationError(_("This account already has a contact with this email."))
+        validate_contact_email_unique(self.instance.account_id, email, self.instance)
         return email
 
 
@@ -71,17 +71,20 @@ class ImportForm(forms.Form):
     accounts = forms.FileField(label=_("Accounts CSV"), required=False)
     contacts = forms.FileField(label=_("Contacts CSV"), required=False)
     subscriptions = forms.FileField(label=_("Subscriptions CSV"), required=False)
-    responses = forms.FileField(
-        label=_("Survey responses CSV"),
-        required=False,
-        help_text=_("Answers from another survey tool: they count in the metrics as history."),
-    )
     dry_run = forms.BooleanField(label=_("Only check the files, import nothing"), required=False)
 
-    KINDS = ("accounts", "contacts", "subscriptions", "responses")
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # History kinds that upper layers register (surveys: responses), before dry_run.
+        dry_run = self.fields.pop("dry_run")
+        for kind in HISTORY_KINDS.values():
+            self.fields[kind.kind] = forms.FileField(
+                label=kind.form_label, required=False, help_text=kind.help_text
+            )
+        self.fields["dry_run"] = dry_run
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if not any(cleaned.get(kind) for kind in self.KINDS):
+        if not any(cleaned.get(kind) for kind in kinds()):
             raise forms.ValidationError(_("Choose at least one CSV file."))
         return cleaned

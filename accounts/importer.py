@@ -1,5 +1,5 @@
-"""CSV import of accounts, contacts, subscriptions and survey responses: every file of a
-run, or nothing.
+"""CSV import of accounts, contacts and subscriptions, and of the history kinds that upper
+layers add (survey responses): every file of a run, or nothing.
 
 Three steps. Read each file into parsed rows in plain Python (accounts/csv_rows.py).
 Check what needs several rows or the database (duplicates, unknown accounts, owners,
@@ -7,39 +7,34 @@ contact emails) with a few batched queries. Only when no file has any error, ups
 everything by external_id in one transaction with bulk_create. The management command
 `import_crm` and the upload page both call `import_crm()`.
 
-Responses are survey history from another tool: written as they are, with source=import and
-no invitation, so they count in the metrics but open no follow-up and alert no owner.
+Upper layers add kinds of files about contacts' history (surveys: responses) through
+`register_history_kind()`, written after the CRM kinds (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from django.contrib.auth import get_user_model
 from django.db import DataError, IntegrityError, models, transaction
 
 from accounts.csv_rows import SCHEMAS, CellError, Column, Schema, Values
 from accounts.models import Account, Contact, Subscription
-from surveys.models import Response, ResponseSource, Survey
-from surveys.scoring import SCALES
 
 if TYPE_CHECKING:
     from _csv import _reader as CsvReader
 
-KINDS = ("accounts", "contacts", "subscriptions", "responses")  # also the writing order
-# Always in a result's counts; other kinds only when the run had their file.
+# Always in a result's counts, and written first in this order; history kinds follow.
 CRM_KINDS = ("accounts", "contacts", "subscriptions")
-MODELS: dict[str, type[models.Model]] = {
+CRM_MODELS: dict[str, type[models.Model]] = {
     "accounts": Account,
     "contacts": Contact,
     "subscriptions": Subscription,
-    "responses": Response,
 }
-SCHEMA_KINDS = tuple(SCALES)  # survey kinds; each one's default survey has the kind as slug
 LOOKUP_CHUNK = 900  # external_ids per query, below SQLite's 999 parameters
 WRITE_CHUNK = 5000  # rows per bulk_create call; Django splits it again to fit parameters
 # Pseudo-columns for errors that are not about one cell.
@@ -88,17 +83,56 @@ class _Table:
 
     @property
     def schema(self) -> Schema:
-        return SCHEMAS[self.kind]
+        return schema_of(self.kind)
 
     def error(self, line: int, column: str, reason: str) -> None:
         self.errors.append(RowError(self.file, line, column, reason))
 
 
 @dataclass(frozen=True, slots=True)
-class _ContactRef:
+class ContactRef:
     pk: int
     account_id: int
     language: str
+
+
+@dataclass(frozen=True)
+class HistoryKind:
+    """A kind of CSV file about contacts' history that an upper layer adds (surveys:
+    responses). Each row names its contact in `contact_external_id` (csv_rows.CONTACT_REF)."""
+
+    kind: str  # also the command's --option and the upload form's field
+    label: str  # on the upload page's summary
+    form_label: str
+    help_text: str
+    model: type[models.Model]
+    schema: Schema
+    # Its own lookups, once per run (surveys: the default survey of each kind).
+    lookups: Callable[[], dict[str, Any]]
+    # (column, reason) for each problem the lookups find in a row.
+    check_row: Callable[[Values, dict[str, Any]], list[tuple[str, str]]]
+    # The model's field values for a row, given its contact and the lookups.
+    values: Callable[[Values, ContactRef, dict[str, Any]], Values]
+
+
+HISTORY_KINDS: dict[str, HistoryKind] = {}
+
+
+def register_history_kind(kind: HistoryKind) -> None:
+    HISTORY_KINDS[kind.kind] = kind
+
+
+def kinds() -> tuple[str, ...]:
+    """Every kind of file, in the order they are written."""
+    return (*CRM_KINDS, *HISTORY_KINDS)
+
+
+def schema_of(kind: str) -> Schema:
+    return SCHEMAS[kind] if kind in SCHEMAS else HISTORY_KINDS[kind].schema
+
+
+def model_of(kind: str) -> type[models.Model]:
+    return CRM_MODELS[kind] if kind in CRM_MODELS else HISTORY_KINDS[kind].model
 
 
 @dataclass
@@ -106,8 +140,8 @@ class _Lookups:
     existing: dict[str, set[str]]  # kind -> external_ids already in the database
     account_pks: dict[str, int]  # account external_id -> pk
     owner_pks: dict[str, int]  # lower-cased email -> user pk
-    contacts: dict[str, _ContactRef] = field(default_factory=dict)  # by external_id
-    survey_pks: dict[str, int] = field(default_factory=dict)  # kind -> its default survey
+    contacts: dict[str, ContactRef] = field(default_factory=dict)  # by external_id
+    history: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> its lookups
 
 
 class _Refused(Exception):
@@ -120,9 +154,9 @@ class _Refused(Exception):
 
 def import_crm(*, sources: dict[str, tuple[str, BinaryIO]], dry_run: bool = False) -> ImportResult:
     """Import the given files: kind -> (file name shown in errors, binary stream)."""
-    if unknown := set(sources) - set(KINDS):
+    if unknown := set(sources) - set(kinds()):
         raise ValueError(f"Unknown kinds of CSV file: {sorted(unknown)}")
-    tables = {kind: _read_table(kind, *sources[kind]) for kind in KINDS if kind in sources}
+    tables = {kind: _read_table(kind, *sources[kind]) for kind in kinds() if kind in sources}
     lookups = _check(tables)
     errors = [error for table in tables.values() for error in _sorted(table.errors)]
     if not errors and not dry_run:
@@ -241,7 +275,7 @@ def _check(tables: dict[str, _Table]) -> _Lookups:
         _check_duplicates(table)
     accounts = tables.get("accounts")
     lookups = _Lookups(
-        existing={kind: set(_pks(MODELS[kind], _ids(t))) for kind, t in tables.items()},
+        existing={kind: set(_pks(model_of(kind), _ids(t))) for kind, t in tables.items()},
         account_pks=_pks(Account, _account_refs(tables)),
         owner_pks=_owner_pks() if accounts and "owner_email" in accounts.columns else {},
     )
@@ -253,8 +287,9 @@ def _check(tables: dict[str, _Table]) -> _Lookups:
         _check_owners(accounts, lookups.owner_pks)
     if contacts := tables.get("contacts"):
         _check_contact_emails(contacts)
-    if responses := tables.get("responses"):
-        _check_responses(responses, contacts, lookups)
+    for kind in HISTORY_KINDS:
+        if table := tables.get(kind):
+            _check_history(table, contacts, lookups)
     return lookups
 
 
@@ -320,21 +355,20 @@ def _emails_in_database(table: _Table) -> dict[tuple[str, str], str]:
     return taken
 
 
-def _check_responses(table: _Table, contacts: _Table | None, lookups: _Lookups) -> None:
-    """Each response's contact exists (in the database or the contacts file), and so does
-    the default survey of its kind."""
-    lookups.contacts = _contact_refs(_contact_refs_of(table))
-    lookups.survey_pks = dict(
-        Survey.objects.filter(slug__in=SCHEMA_KINDS).values_list("slug", "pk")
-    )
+def _check_history(table: _Table, contacts: _Table | None, lookups: _Lookups) -> None:
+    """Each row's contact exists (in the database or the contacts file), and the kind's own
+    lookups accept the row."""
+    history = HISTORY_KINDS[table.kind]
+    lookups.contacts.update(_contact_refs(_contact_refs_of(table)))
+    own = lookups.history[table.kind] = history.lookups()
     known = set(lookups.contacts) | _ids(contacts)
     for row in table.rows:
-        ref, kind = row.values.get("contact_external_id"), row.values.get("kind")
+        ref = row.values.get("contact_external_id")
         if isinstance(ref, str) and ref not in known:
             reason = "no contact has this external_id, in the database or the contacts file"
             table.error(row.line, "contact_external_id", reason)
-        if isinstance(kind, str) and kind not in lookups.survey_pks:
-            table.error(row.line, "survey_kind", f"there is no survey with the slug {kind}")
+        for column, reason in history.check_row(row.values, own):
+            table.error(row.line, column, reason)
 
 
 # --- Lookups --------------------------------------------------------------------------------
@@ -376,15 +410,13 @@ def _contact_refs_of(table: _Table) -> set[str]:
     }
 
 
-def _contact_refs(external_ids: Iterable[str]) -> dict[str, _ContactRef]:
-    refs: dict[str, _ContactRef] = {}
+def _contact_refs(external_ids: Iterable[str]) -> dict[str, ContactRef]:
+    refs: dict[str, ContactRef] = {}
     for chunk in _chunks(external_ids):
         rows = Contact.objects.filter(external_id__in=chunk).values_list(
             "external_id", "pk", "account_id", "language"
         )
-        refs.update(
-            (ext, _ContactRef(pk, account, language)) for ext, pk, account, language in rows
-        )
+        refs.update((ext, ContactRef(pk, account, language)) for ext, pk, account, language in rows)
     return refs
 
 
@@ -403,10 +435,10 @@ def _owner_pks() -> dict[str, int]:
 def _write(tables: dict[str, _Table], lookups: _Lookups) -> list[RowError]:
     try:
         with transaction.atomic():
-            for kind, table in tables.items():  # in the order of KINDS
-                if kind == "responses":
+            for kind, table in tables.items():  # in the order of kinds()
+                if kind in HISTORY_KINDS:
                     # The contacts file may just have created or moved some contacts.
-                    lookups.contacts = _contact_refs(_contact_refs_of(table))
+                    lookups.contacts.update(_contact_refs(_contact_refs_of(table)))
                 _upsert(table, lookups)
                 if kind == "accounts":
                     new = _account_refs(tables) - set(lookups.account_pks)
@@ -417,11 +449,11 @@ def _write(tables: dict[str, _Table], lookups: _Lookups) -> list[RowError]:
 
 
 def _upsert(table: _Table, lookups: _Lookups) -> None:
-    model = MODELS[table.kind]
+    model = model_of(table.kind)
     update_fields = _update_fields(table)
     for start in range(0, len(table.rows), WRITE_CHUNK):
         rows = table.rows[start : start + WRITE_CHUNK]
-        objects = [_instance(model, row.values, lookups) for row in rows]
+        objects = [_instance(table.kind, model, row.values, lookups) for row in rows]
         try:
             model._default_manager.bulk_create(
                 objects,
@@ -449,33 +481,19 @@ def _update_fields(table: _Table) -> list[str]:
     return [*fields, "updated_at"]
 
 
-def _instance(model: type[models.Model], values: Values, lookups: _Lookups) -> models.Model:
+def _instance(
+    kind: str, model: type[models.Model], values: Values, lookups: _Lookups
+) -> models.Model:
+    if history := HISTORY_KINDS.get(kind):
+        contact = lookups.contacts[cast(str, values["contact_external_id"])]
+        return model(**history.values(values, contact, lookups.history[kind]))
     values = dict(values)
     if "account_external_id" in values:
         values["account_id"] = lookups.account_pks[cast(str, values.pop("account_external_id"))]
     if "owner_email" in values:
         email = values.pop("owner_email")
         values["owner_id"] = lookups.owner_pks[cast(str, email)] if email else None
-    if model is Response:
-        _response_values(values, lookups)
     return model(**values)
-
-
-def _response_values(values: Values, lookups: _Lookups) -> None:
-    contact = lookups.contacts[cast(str, values.pop("contact_external_id"))]
-    values.update(
-        contact_id=contact.pk,
-        account_id=contact.account_id,
-        language=_response_language(contact.language),
-        survey_id=lookups.survey_pks[cast(str, values["kind"])],
-        source=ResponseSource.IMPORT,
-    )
-
-
-def _response_language(tag: str) -> str:
-    # Response.language is shorter than a contact's tag: zh-Hant-TW is kept as zh.
-    limit = Response._meta.get_field("language").max_length or len(tag)
-    return tag if len(tag) <= limit else tag.split("-")[0][:limit]
 
 
 # --- Results -------------------------------------------------------------------------------

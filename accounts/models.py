@@ -8,43 +8,81 @@ in the database so it cannot disagree with revenue.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BANDS
+from accounts.validation import (
+    LANGUAGE_TAG_MAX_LENGTH,
+    validate_birthday,
+    validate_country_code,
+    validate_language_tag,
+    validate_subscription_end,
+    validate_timezone,
+)
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
-language_tag_validator = RegexValidator(
-    r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-    _("Enter an IETF language tag such as en, es or pt-BR."),
-)
-country_code_validator = RegexValidator(
-    r"^[A-Z]{2}$", _("Enter a two-letter ISO 3166 country code such as US.")
-)
 
-
-def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not an IANA time zone."), params={"value": value})
-
-
-def active_on_q(day: dt.date, prefix: str = "") -> Q:
-    """Subscriptions active on `day`: started_on <= day < ended_on (ended_on exclusive)."""
+def active_on_q(day: dt.date | Combinable, prefix: str = "") -> Q:
+    """Subscriptions active on `day`: started_on <= day < ended_on (ended_on exclusive).
+    `day` may be an expression (F("day"), OuterRef("day_s")); `prefix` reaches the
+    subscriptions from another model ("account__subscriptions__")."""
     return Q(**{f"{prefix}started_on__lte": day}) & (
         Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day})
     )
+
+
+def account_mrr_on(day: dt.date | Combinable, account: str = "pk") -> Coalesce:
+    """MRR(a, day) of the outer query's account, as a subquery: the MRR of its subscriptions
+    active on `day` (a date or an OuterRef), zero if none. `account` is the outer field
+    holding the account: "pk" over accounts, "account" over subscriptions."""
+    total = (
+        Subscription.objects.filter(active_on_q(day), account=OuterRef(account))
+        .order_by()
+        .values("account")
+        .annotate(total=Sum("mrr"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=MONEY), ZERO)
+
+
+def first_customer_day(account: str = "pk") -> Subquery:
+    """The first customer day of the outer query's account (`account` as in `account_mrr_on`):
+    the earliest start of its subscriptions with MRR above zero. ended_on > started_on is a
+    constraint, so a paying subscription is always active on its first day."""
+    first = (
+        Subscription.objects.filter(account=OuterRef(account), mrr__gt=0)
+        .order_by("started_on")
+        .values("started_on")[:1]
+    )
+    return Subquery(first, output_field=models.DateField())
+
+
+def _employees_within(low: int, high: int | None, field: str) -> Q:
+    """Head counts in `field` from `low` to `high` included (None: no upper bound)."""
+    upper = Q(**{f"{field}__lte": high}) if high is not None else Q()
+    return Q(**{f"{field}__gte": low}) & upper
+
+
+def employee_band_case(field: str = "employees") -> Case:
+    """`accounts.bands.employee_band` in the database: the band key of the head count in
+    `field` ("account__employees" over subscriptions), "" when unknown."""
+    whens = [
+        When(_employees_within(low, high, field), then=Value(key))
+        for key, _label, low, high in EMPLOYEE_BANDS
+    ]
+    return Case(*whens, default=Value(""), output_field=models.CharField())
 
 
 class AccountStatus(models.TextChoices):
@@ -56,24 +94,10 @@ class AccountStatus(models.TextChoices):
 class AccountQuerySet(models.QuerySet):
     def with_mrr_on(self, day: dt.date, name: str = "mrr") -> AccountQuerySet:
         """Annotate MRR(a, day): the sum of MRR of subscriptions active on `day`."""
-        mrr = (
-            Subscription.objects.filter(active_on_q(day), account=OuterRef("pk"))
-            .order_by()
-            .values("account")
-            .annotate(total=Sum("mrr"))
-            .values("total")
-        )
-        return self.annotate(**{name: Coalesce(Subquery(mrr, output_field=MONEY), ZERO)})
+        return self.annotate(**{name: account_mrr_on(day)})
 
     def with_first_customer_day(self) -> AccountQuerySet:
-        # ended_on > started_on is a constraint, so a paying subscription is always active
-        # on its first day: the first customer day is its earliest start.
-        first = (
-            Subscription.objects.filter(account=OuterRef("pk"), mrr__gt=0)
-            .order_by("started_on")
-            .values("started_on")[:1]
-        )
-        return self.annotate(first_customer_day=Subquery(first))
+        return self.annotate(first_customer_day=first_customer_day())
 
     def with_status(self, day: dt.date | None = None) -> AccountQuerySet:
         """Annotate `mrr`, `first_customer_day` and the derived `status` on `day` (today)."""
@@ -94,19 +118,12 @@ class AccountQuerySet(models.QuerySet):
         return self.with_mrr_on(day).filter(mrr__gt=0)
 
     def with_employee_band(self) -> AccountQuerySet:
-        whens = [
-            When(employees__gte=low, employees__lte=high, then=Value(key))
-            if high is not None
-            else When(employees__gte=low, then=Value(key))
-            for key, _label, low, high in EMPLOYEE_BANDS
-        ]
-        return self.annotate(employee_band=Case(*whens, default=Value("")))
+        return self.annotate(employee_band=employee_band_case())
 
     def in_employee_band(self, band: str) -> AccountQuerySet:
         for key, _label, low, high in EMPLOYEE_BANDS:
             if key == band:
-                upper = Q(employees__lte=high) if high is not None else Q()
-                return self.filter(Q(employees__gte=low) & upper)
+                return self.filter(_employees_within(low, high, "employees"))
         return self.none()
 
 
@@ -115,7 +132,7 @@ class Account(models.Model):
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     country = models.CharField(
-        _("country"), max_length=2, blank=True, validators=[country_code_validator]
+        _("country"), max_length=2, blank=True, validators=[validate_country_code]
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,10 +171,6 @@ class Account(models.Model):
             return ""
         return self.owner.get_full_name() or self.owner.get_username()
 
-    def mrr_on(self, day: dt.date) -> Decimal:
-        total = self.subscriptions.filter(active_on_q(day)).aggregate(total=Sum("mrr"))["total"]
-        return total or ZERO
-
     def mrr_history(self, month_ends: list[dt.date]) -> list[Decimal]:
         """MRR at each given day, in one aggregate query."""
         if not month_ends:
@@ -184,7 +197,10 @@ class Contact(models.Model):
     birth_month = models.PositiveSmallIntegerField(_("birth month"), null=True, blank=True)
     birth_day = models.PositiveSmallIntegerField(_("birth day"), null=True, blank=True)
     language = models.CharField(
-        _("language"), max_length=35, default="en", validators=[language_tag_validator]
+        _("language"),
+        max_length=LANGUAGE_TAG_MAX_LENGTH,
+        default="en",
+        validators=[validate_language_tag],
     )
     timezone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
@@ -252,13 +268,7 @@ class Contact(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if (self.birth_month is None) != (self.birth_day is None):
-            raise ValidationError(_("Give both the month and the day of the birthday."))
-        if self.birth_month is not None:
-            try:
-                dt.date(self.birth_year or 2000, self.birth_month, self.birth_day)
-            except ValueError as exc:
-                raise ValidationError(_("This birthday is not a real date.")) from exc
+        validate_birthday(self.birth_year, self.birth_month, self.birth_day)
 
 
 class CancelType(models.TextChoices):
@@ -332,15 +342,4 @@ class Subscription(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.ended_on and self.started_on and self.ended_on <= self.started_on:
-            raise ValidationError(
-                {
-                    "ended_on": _(
-                        "The end must be after the start (it is the first day without service)."
-                    )
-                }
-            )
-        if self.cancel_type and not self.ended_on:
-            raise ValidationError(
-                {"cancel_type": _("Only an ended subscription has a cancellation type.")}
-            )
+        validate_subscription_end(self.started_on, self.ended_on, self.cancel_type)

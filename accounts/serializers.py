@@ -7,8 +7,6 @@ constraints) so that a request gets a 400 naming the field instead of an Integri
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -22,20 +20,14 @@ from rest_framework.settings import api_settings
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES
 from accounts.models import Account, AccountStatus, Contact, Subscription
+from accounts.validation import (
+    BIRTHDAY_FORMAT,
+    NO_BIRTHDAY,
+    parse_birthday,
+    validate_contact_email_unique,
+)
 
-BIRTHDAY_RE = re.compile(r"^(?P<year>\d{4}|-)-(?P<month>\d{2})-(?P<day>\d{2})$")
-NO_BIRTHDAY = {"birth_year": None, "birth_month": None, "birth_day": None}
-
-
-def parse_birthday(value: str) -> dict[str, int | None]:
-    """`YYYY-MM-DD` or `--MM-DD` (year unknown) as the model's three birth fields."""
-    match = BIRTHDAY_RE.match(value)
-    if not match:
-        raise ValueError(value)
-    year = None if match["year"] == "-" else int(match["year"])
-    month, day = int(match["month"]), int(match["day"])
-    dt.date(year or 2000, month, day)  # 2000 is a leap year, so --02-29 is a real birthday
-    return {"birth_year": year, "birth_month": month, "birth_day": day}
+BIRTH_FIELDS = ("birth_year", "birth_month", "birth_day")
 
 
 @extend_schema_field(
@@ -50,27 +42,24 @@ def parse_birthday(value: str) -> dict[str, int | None]:
 class BirthdayField(serializers.Field):
     """The three birth_* columns as one CSV-style string; null or "" clears them."""
 
-    default_error_messages = {
-        "invalid": _("Enter a real date as YYYY-MM-DD, or --MM-DD without the year."),
-    }
+    default_error_messages = {"invalid": BIRTHDAY_FORMAT}  # for any unreadable or unreal date
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(source="*", required=False, **kwargs)
 
     def run_validation(self, data: Any = serializers.empty) -> Any:
         if data is None:
-            return dict(NO_BIRTHDAY)
+            return dict(zip(BIRTH_FIELDS, NO_BIRTHDAY, strict=True))
         return super().run_validation(data)
 
     def to_internal_value(self, data: Any) -> dict[str, int | None]:
         if not isinstance(data, str):
             self.fail("invalid")
-        if not data.strip():
-            return dict(NO_BIRTHDAY)
         try:
-            return parse_birthday(data.strip())
-        except ValueError:
+            birthday = parse_birthday(data.strip())
+        except DjangoValidationError:
             self.fail("invalid")
+        return dict(zip(BIRTH_FIELDS, birthday, strict=True))
 
     def to_representation(self, contact: Contact) -> str | None:
         return contact.birthday or None
@@ -201,7 +190,7 @@ class ContactSerializer(ModelValidatedSerializer):
     """A person at a customer account whom we may email."""
 
     birthday = BirthdayField()
-    model_error_fields = dict.fromkeys(NO_BIRTHDAY, "birthday")
+    model_error_fields = dict.fromkeys(BIRTH_FIELDS, "birthday")
 
     class Meta:
         model = Contact
@@ -236,16 +225,12 @@ class ContactSerializer(ModelValidatedSerializer):
         return value or None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        # The model's constraint on Lower(email) reports no field, so check it here first.
         account = attrs.get("account", getattr(self.instance, "account", None))
         email = attrs.get("email", getattr(self.instance, "email", ""))
-        duplicates = Contact.objects.filter(account=account, email__iexact=email)
-        if self.instance is not None:
-            duplicates = duplicates.exclude(pk=self.instance.pk)
-        if account is not None and email and duplicates.exists():
-            raise serializers.ValidationError(
-                {"email": [_("This account already has a contact with this email.")]}
-            )
+        try:
+            validate_contact_email_unique(account.pk if account else None, email, self.instance)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"email": exc.messages}) from exc
         return super().validate(attrs)
 
 

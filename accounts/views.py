@@ -12,19 +12,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.extensions import columns_for, panels_for
 from accounts.filters import AccountFilter
 from accounts.forms import AccountForm, ContactForm, ImportForm, SubscriptionForm
-from accounts.importer import import_crm
+from accounts.importer import HISTORY_KINDS, import_crm, kinds
 from accounts.models import Account, Contact, Subscription
 from lifecycle.lib.dates import month_ends
-from surveys.rollups import account_satisfaction, with_nps
 
 PAGE_SIZE = 50
-IMPORT_KINDS = {
+CRM_LABELS = {
     "accounts": _lazy("Accounts"),
     "contacts": _lazy("Contacts"),
     "subscriptions": _lazy("Subscriptions"),
-    "responses": _lazy("Survey responses"),
 }
 HISTORY_MONTHS = 24
 
@@ -47,7 +46,9 @@ def account_list(request: HttpRequest) -> HttpResponse:
         .annotate(contact_count=Count("contacts", distinct=True))
         .order_by("name", "pk")  # Meta.ordering is dropped from a GROUP BY query
     )
-    accounts = with_nps(accounts, today=today)
+    columns = columns_for(request.user)
+    for column in columns:
+        accounts = column.annotate(accounts, today)
     account_filter = AccountFilter(request.GET, queryset=accounts)
     page = Paginator(account_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -55,7 +56,12 @@ def account_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/account_list.html",
-        {"filter": account_filter, "page": page, "query": query.urlencode()},
+        {
+            "filter": account_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "columns": columns,
+        },
     )
 
 
@@ -82,11 +88,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": chart,
             "history": list(zip(chart["labels"], history, strict=True)),
             "today": today,
-            "satisfaction": (
-                account_satisfaction(account, today=today)
-                if request.user.has_perm("surveys.view_response")
-                else None
-            ),
+            "panels": panels_for(request.user, account, today),
         },
     )
 
@@ -178,12 +180,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         sources = {
             kind: (upload.name, upload.file)
-            for kind in IMPORT_KINDS
+            for kind in kinds()
             if (upload := form.cleaned_data.get(kind))
         }
         result = import_crm(sources=sources, dry_run=form.cleaned_data["dry_run"])
+    labels = CRM_LABELS | {kind: history.label for kind, history in HISTORY_KINDS.items()}
     summary = [
-        (IMPORT_KINDS[kind], count, result.updated.get(kind, 0))
+        (labels[kind], count, result.updated.get(kind, 0))
         for kind, count in (result.created.items() if result else [])
     ]
     return render(

@@ -240,11 +240,6 @@ def explain_one_year(period: object, lines: int) -> Path:
     return path
 
 
-def months_before(first_of_month: dt.date, months: int) -> dt.date:
-    index = first_of_month.year * 12 + first_of_month.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def data_shape() -> str:
     from django.db.models import Count, Q
 
@@ -261,14 +256,15 @@ def data_shape() -> str:
 def report(args: argparse.Namespace, today: dt.date) -> None:
     from django.conf import settings
 
+    from lifecycle.lib.dates import add_months
     from lifecycle.metrics.churn import BREAKDOWNS, breakdowns
     from lifecycle.metrics.periods import Period, preset_period
     from lifecycle.metrics.queries import Segment, period_metrics, revenue_metrics_of
     from lifecycle.metrics.series import metric_series
 
     year = preset_period("last-12-months", today)
-    three_years = Period(months_before(year.start, 24), year.end)
-    ten_years = Period(months_before(year.start, 108), year.end)
+    three_years = Period(add_months(year.start, -24), year.end)
+    ten_years = Period(add_months(year.start, -108), year.end)
     print(f"  {data_shape()}; PostgreSQL")
     print(f"  DEBUG {'on' if settings.DEBUG else 'off'}; {os.cpu_count()} CPUs; ", end="")
     print(f"median of {args.runs} runs after a warm-up; periods end {year.last_day}")

@@ -92,7 +92,7 @@ def queries_per_request(client: object) -> int:
 def measure(client: object, accounts: int, seed: int, runs: int) -> None:
     from django.utils import timezone
 
-    from accounts.demo import delete_demo, generate_demo
+    from lifecycle.ops.demo import delete_demo, generate_demo
 
     delete_demo()
     start = time.perf_counter()

@@ -6,7 +6,6 @@ repair an admin may make is to queue a failed or doubtful message again.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import admin, messages
@@ -16,18 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from campaigns.models import Campaign, Event, Message, MessageStatus, Unsubscription
+from campaigns.models import Campaign, Event, Message, Unsubscription
+from campaigns.pipeline import queue_again
 from campaigns.schedules import ensure_schedule, remove_schedule
-
-REQUEUEABLE = (MessageStatus.REVIEW, MessageStatus.FAILED)
-
-
-def queue_again(messages_: QuerySet[Message], *, now: dt.datetime) -> int:
-    """Put REVIEW and FAILED messages back in the queue, due now; attempts are kept so the
-    retry limit still counts them. Others are left alone. Returns how many were queued."""
-    return messages_.filter(status__in=REQUEUEABLE).update(
-        status=MessageStatus.QUEUED, due_at=now, dispatched_at=None, claimed_at=None
-    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -45,15 +35,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "trigger", "category", "enabled", "survey"]
+    list_display = ["slug", "name", "trigger", "category", "enabled"]
     list_filter = ["enabled", "trigger", "category"]
     search_fields = ["slug", "name"]
-    list_select_related = ["survey"]
-    autocomplete_fields = ["survey"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["periodic_task", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "description", "category", "enabled", "survey"]}),
+        (None, {"fields": ["name", "slug", "description", "category", "enabled"]}),
         (_("When"), {"fields": ["trigger", "cycle_months", "send_hour", "event_type"]}),
         (_("Delays"), {"fields": ["delay_minutes", "reminder_after_days"]}),
         (_("Record"), {"fields": ["periodic_task", "created_at", "updated_at"]}),
@@ -85,15 +73,15 @@ class MessageAdmin(ReadOnlyAdmin):
         "attempts",
     ]
     list_filter = ["status", "campaign"]
-    search_fields = ["contact__email", "message_id"]
+    search_fields = ["contact__email", "recipient", "message_id"]
     list_select_related = ["campaign", "contact"]
     date_hierarchy = "due_at"
     show_full_result_count = False
     actions = ["queue_again"]
 
-    @admin.display(description=_("contact"), ordering="contact__email")
+    @admin.display(description=_("to"), ordering="contact__email")
     def contact_email(self, message: Message) -> str:
-        return message.contact.email
+        return message.to
 
     @admin.action(
         description=_(

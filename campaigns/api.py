@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from campaigns.models import Event
 from campaigns.serializers import EventInputSerializer, EventSerializer
 from campaigns.services import record_event
-from surveys.api import ReadOnlyViewSet
+from lifecycle.lib.api import ReadOnlyViewSet
 
 
 class EventFilter(django_filters.FilterSet):

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from accounts.models import Account, Contact
+from campaigns.extensions import content_of
 from campaigns.models import Campaign, Category
 
 UNSUBSCRIBED_FIELD = {
@@ -25,11 +26,8 @@ def reachable(campaign: Campaign, contacts: QuerySet[Contact] | None = None) -> 
 def eligible(campaign: Campaign, contacts: QuerySet[Contact], *, now: dt.datetime) -> QuerySet:
     """`contacts` narrowed to those `campaign` may email now."""
     contacts = reachable(campaign, contacts)
-    if campaign.survey_id:
-        from surveys.selectors import surveyable
-
-        contacts = surveyable(contacts, campaign.survey, now=now)
-    return contacts
+    found = content_of(campaign)
+    return found[0].audience(campaign, contacts, now) if found else contacts
 
 
 def rolling_audience(campaign: Campaign, *, now: dt.datetime, day: dt.date) -> QuerySet:

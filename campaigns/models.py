@@ -1,6 +1,6 @@
 """Campaigns and the outbox of record: one Message row per (campaign, contact, occurrence).
 
-The database, not the broker, says what must be sent (../shared/STACK.md): a beat tick
+The database, not the broker, says what must be sent (docs/architecture.md): a beat tick
 dispatches due rows, workers claim each row with a conditional UPDATE before sending, and a
 row left in SENDING by a dead worker goes to REVIEW, never back to the queue.
 """
@@ -33,14 +33,6 @@ class Campaign(models.Model):
     description = models.TextField(_("description"), blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
-    survey = models.ForeignKey(
-        "surveys.Survey",
-        verbose_name=_("survey"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="campaigns",
-    )
     enabled = models.BooleanField(_("enabled"), default=True)
     cycle_months = models.PositiveSmallIntegerField(
         _("cycle (months)"),
@@ -99,19 +91,30 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
-    """One email to one contact for one occurrence of a campaign; sent at most once."""
+    """One email, sent at most once: to a contact for one occurrence of a campaign, or a
+    notification to an address (a staff member) for one occurrence of what caused it."""
 
     public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="messages"
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
     )
     contact = models.ForeignKey(
         "accounts.Contact",
         verbose_name=_("contact"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="messages",
     )
-    # "2026-10/3m" for a rolling cycle, "event:42" for a trigger, "reminder:7" for a reminder.
+    # Notifications only: a contact's messages go to the contact's address at send time.
+    recipient = models.EmailField(_("recipient"), blank=True)
+    # "2026-10/3m" for a rolling cycle, "event:42" for a trigger, "reminder:7" for a reminder,
+    # "owner-alert:9" for a notification.
     occurrence = models.CharField(_("occurrence"), max_length=64)
     email = models.CharField(_("email template"), max_length=50)
     due_at = models.DateTimeField(_("due at"))
@@ -133,7 +136,18 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "contact", "occurrence"], name="message_once_per_occurrence"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["email", "occurrence"],
+                condition=Q(contact__isnull=True),
+                name="notification_once_per_occurrence",
+            ),
+            # A campaign's message goes to a contact; a notification to an address.
+            models.CheckConstraint(
+                condition=(Q(contact__isnull=False) & Q(campaign__isnull=False))
+                | (Q(contact__isnull=True) & ~Q(recipient="")),
+                name="message_has_a_recipient",
+            ),
         ]
         indexes = [
             # "What is due now" and "what is stuck" are each one indexed query.
@@ -147,7 +161,13 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.contact_id is None:
+            return f"{self.email} → {self.recipient} ({self.occurrence})"
         return f"{self.campaign.slug} → {self.contact_id} ({self.occurrence})"
+
+    @property
+    def to(self) -> str:
+        return self.contact.email if self.contact_id else self.recipient
 
 
 class Event(models.Model):

@@ -17,10 +17,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import make_msgid
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import Message, MessageStatus
+from lifecycle.lib import claims
 from lifecycle.lib.emails import open_connection
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 REDISPATCH_AFTER = dt.timedelta(minutes=5)
 DISPATCH_LIMIT = 20_000
 MAX_ATTEMPTS = 5
+FIRST_RETRY = dt.timedelta(minutes=2)  # then 4, 8, 16 minutes
 
 Builder = Callable[[Message], EmailMultiAlternatives]
 BUILDERS: dict[str, Builder] = {}
@@ -71,6 +73,17 @@ def dispatch_due(*, now: dt.datetime, enqueue: Callable[[list[int]], None]) -> i
     return len(ids)
 
 
+REQUEUEABLE = (MessageStatus.REVIEW, MessageStatus.FAILED)
+
+
+def queue_again(messages: QuerySet[Message], *, now: dt.datetime) -> int:
+    """Put REVIEW and FAILED messages back in the queue, due now; attempts are kept so the
+    retry limit still counts them. Others are left alone. Returns how many were queued."""
+    return messages.filter(status__in=REQUEUEABLE).update(
+        status=MessageStatus.QUEUED, due_at=now, dispatched_at=None, claimed_at=None
+    )
+
+
 def review_stuck(*, now: dt.datetime) -> int:
     cutoff = now - dt.timedelta(seconds=settings.CAMPAIGN_CLAIM_TIMEOUT)
     return Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=cutoff).update(
@@ -81,10 +94,12 @@ def review_stuck(*, now: dt.datetime) -> int:
 
 
 def claim(pk: int, *, now: dt.datetime) -> bool:
-    changed = Message.objects.filter(pk=pk, status=MessageStatus.QUEUED).update(
-        status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    return claims.claim(
+        Message.objects.filter(pk=pk, status=MessageStatus.QUEUED),
+        status=MessageStatus.SENDING,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
     )
-    return changed == 1
 
 
 def send_chunk(ids: Iterable[int]) -> int:
@@ -121,7 +136,7 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
     """Claim, build and send one message. None means the connection can't be used further."""
     if not claim(pk, now=timezone.now()):
         return ""  # another worker has it, or it is no longer queued
-    message = Message.objects.select_related("campaign__survey", "contact__account").get(pk=pk)
+    message = Message.objects.select_related("campaign", "contact__account").get(pk=pk)
     try:
         email = build(message)
     except Skip as reason:
@@ -164,10 +179,10 @@ def retry_later(message: Message, *, error: str) -> None:
     if message.attempts >= MAX_ATTEMPTS:
         finish(message, MessageStatus.FAILED, error=error)
         return
-    backoff = dt.timedelta(minutes=2**message.attempts)
+    wait = claims.backoff(message.attempts, first=FIRST_RETRY)
     Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
         status=MessageStatus.QUEUED,
-        due_at=timezone.now() + backoff,
+        due_at=timezone.now() + wait,
         dispatched_at=None,
         claimed_at=None,
         error=error,

@@ -6,17 +6,17 @@ import datetime as dt
 import hashlib
 import zoneinfo
 
+from lifecycle.lib.dates import add_months, day_start, span_start
+
 
 def cycle_start(day: dt.date, months: int) -> dt.date:
     """First day of the cycle containing `day`; cycles of 3 months are calendar quarters."""
-    month = (day.month - 1) // months * months + 1
-    return dt.date(day.year, month, 1)
+    return span_start(day, months)
 
 
 def cycle_end(start: dt.date, months: int) -> dt.date:
     """First day after the cycle (exclusive, like every period in the product)."""
-    month_index = start.month - 1 + months
-    return dt.date(start.year + month_index // 12, month_index % 12 + 1, 1)
+    return add_months(start, months)
 
 
 def occurrence(start: dt.date, months: int) -> str:
@@ -48,11 +48,11 @@ def local_today(now: dt.datetime, zone_name: str) -> dt.date:
 
 def local_time(day: dt.date, hour: int, zone_name: str) -> dt.datetime:
     """`hour`:00 on `day` in the contact's zone, as an aware datetime (stored in UTC)."""
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=zone(zone_name)).astimezone(dt.UTC)
+    return day_start(day, zone(zone_name), hour=hour).astimezone(dt.UTC)
 
 
 def day_cutoff(now: dt.datetime, days: int) -> dt.datetime:
     """Start of the UTC day `days - 1` days before `now`: "within N days" counts calendar
     days, so a contact surveyed 90 days ago may be surveyed again today."""
     first_blocked = now.astimezone(dt.UTC).date() - dt.timedelta(days=days - 1)
-    return dt.datetime.combine(first_blocked, dt.time(), tzinfo=dt.UTC)
+    return day_start(first_blocked, dt.UTC)

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from accounts.models import Contact
 from campaigns.models import Event
-from surveys.serializers import RecordRefSerializer
+from lifecycle.lib.api import RecordRefSerializer
 
 # Clocks differ a little between systems; an event further ahead than this is a mistake.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)

@@ -11,19 +11,28 @@ from django.utils import timezone
 from accounts.models import Contact
 from campaigns import schedule
 from campaigns.audience import eligible, rolling_audience
+from campaigns.extensions import content_of
 from campaigns.models import Campaign, Event, Message, MessageStatus, Trigger
 
 BATCH = 1000
 # Slots missed by up to this many days (beat down for a while) are still sent this cycle.
 CATCH_UP_DAYS = 7
-INVITATION_EMAIL = "survey-invitation"
 
 
 def email_for(campaign: Campaign) -> str:
     """The email template a campaign's messages use (more kinds come with their campaigns)."""
-    if campaign.survey_id:
-        return INVITATION_EMAIL
-    raise ValueError(f"Campaign {campaign.slug} has no email yet.")
+    found = content_of(campaign)
+    if found is None:
+        raise ValueError(f"Campaign {campaign.slug} has no email yet.")
+    return found[1]
+
+
+def run_schedule(campaign: Campaign, *, now: dt.datetime) -> int:
+    """A campaign's own beat tick: this cycle's due contacts, then each content's follow-ups
+    (survey reminders). Returns how many messages were created."""
+    created = plan_rolling(campaign, now=now) if campaign.trigger == Trigger.ROLLING else 0
+    found = content_of(campaign)
+    return created + (found[0].plan(campaign, now) if found else 0)
 
 
 def plan_rolling(campaign: Campaign, *, now: dt.datetime, immediate: bool = False) -> int:
@@ -124,9 +133,7 @@ def record_event(
 
 
 def _queue_triggered(event: Event, *, now: dt.datetime) -> None:
-    campaigns = Campaign.objects.filter(
-        enabled=True, trigger=Trigger.EVENT, event_type=event.type
-    ).select_related("survey")
+    campaigns = Campaign.objects.filter(enabled=True, trigger=Trigger.EVENT, event_type=event.type)
     for campaign in campaigns:
         # Throttled or unsubscribed contacts are skipped, not queued for later.
         if eligible(campaign, Contact.objects.filter(pk=event.contact_id), now=now).exists():

@@ -7,8 +7,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from campaigns import pipeline
-from campaigns.models import Campaign, Trigger
-from campaigns.services import plan_rolling
+from campaigns.models import Campaign
+from campaigns.services import run_schedule
 
 
 @shared_task(name="campaigns.tick")
@@ -27,15 +27,7 @@ def send_messages(message_ids: list[int]) -> int:
 @shared_task(name="campaigns.run_campaign")
 def run_campaign(campaign_id: int) -> int:
     """A campaign's own beat schedule: queue this cycle's due contacts and the reminders."""
-    campaign = Campaign.objects.select_related("survey").filter(pk=campaign_id).first()
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None or not campaign.enabled:
         return 0
-    now = timezone.now()
-    created = 0
-    if campaign.trigger == Trigger.ROLLING:
-        created += plan_rolling(campaign, now=now)
-    if campaign.survey_id:
-        from surveys.services import plan_reminders
-
-        created += plan_reminders(campaign, now=now)
-    return created
+    return run_schedule(campaign, now=timezone.now())

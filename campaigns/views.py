@@ -34,7 +34,8 @@ def find_message(purpose: str, token: str) -> Message | None:
     public_id = links.unsign(purpose, token)
     if public_id is None:
         return None
-    messages = Message.objects.select_related("contact", "campaign")
+    # Only a contact's messages carry these links; a notification's never does.
+    messages = Message.objects.select_related("contact", "campaign").filter(contact__isnull=False)
     return messages.filter(public_id=public_id).first()
 
 

@@ -1,4 +1,4 @@
-"""One settings file, driven by the environment (../shared/CONTRACTS.md names the variables).
+"""One settings file, driven by the environment (the README names the variables).
 
 Every default makes a fresh clone work with no server: SQLite, a filesystem Celery broker
 and a database outbox for email. Production sets the variables and gets PostgreSQL,
@@ -100,7 +100,7 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Measured in STACK.md: without IMMEDIATE transactions and a long busy timeout a third
+    # docs/architecture.md, "SQLite": without IMMEDIATE transactions and a long busy timeout a third
     # of requests fail with "database is locked" once a worker and beat share the file.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -15,6 +16,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.admin import CampaignAdmin
+from campaigns.models import Campaign
+from surveys import follow_ups
 from surveys.models import (
     FollowUp,
     FollowUpComment,
@@ -26,7 +30,9 @@ from surveys.models import (
     SurveyText,
     WebhookDelivery,
     WebhookEndpoint,
+    survey_of,
 )
+from surveys.services import link_survey
 
 
 class ReadOnlyMixin:
@@ -61,6 +67,58 @@ class SurveyAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SurveyTextInline]
+
+
+class SurveyCampaignForm(forms.ModelForm):
+    survey = forms.ModelChoiceField(
+        Survey.objects.all(),
+        label=_("survey"),
+        required=False,
+        help_text=_("The survey this campaign's emails ask."),
+    )
+
+    class Meta:
+        model = Campaign
+        fields: list[str] = []  # the admin's fieldsets choose them
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["survey"].initial = survey_of(self.instance)
+
+
+def _with_survey(fields: list[str]) -> list[str]:
+    return [
+        *fields[: fields.index("enabled") + 1],
+        "survey",
+        *fields[fields.index("enabled") + 1 :],
+    ]
+
+
+# Campaigns know nothing of surveys; the campaign admin gains its survey here, above them.
+class SurveyCampaignAdmin(CampaignAdmin):
+    form = SurveyCampaignForm
+    list_display = [*CampaignAdmin.list_display, "survey"]
+    list_select_related = ["survey_link__survey"]
+    fieldsets = [
+        (
+            CampaignAdmin.fieldsets[0][0],
+            {"fields": _with_survey(CampaignAdmin.fieldsets[0][1]["fields"])},
+        ),
+        *CampaignAdmin.fieldsets[1:],
+    ]
+
+    @admin.display(description=_("survey"), ordering="survey_link__survey__name")
+    def survey(self, campaign: Campaign) -> str:
+        return str(survey_of(campaign) or "-")
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        link_survey(form.instance, form.cleaned_data["survey"])
+
+
+admin.site.unregister(Campaign)
+admin.site.register(Campaign, SurveyCampaignAdmin)
 
 
 @admin.register(Invitation)
@@ -132,16 +190,27 @@ class FollowUpAdmin(admin.ModelAdmin):
     search_fields = ["account__name"]
     list_select_related = ["account", "assignee"]
     autocomplete_fields = ["account", "assignee", "responses"]
-    readonly_fields = ["opened_at"]
+    readonly_fields = ["opened_at", "closed_at"]
     inlines = [FollowUpCommentInline]
 
     def save_model(self, request: HttpRequest, obj: FollowUp, form: Any, change: bool) -> None:
-        # Keep closed_at in step with a status changed by hand.
-        if obj.status == FollowUpStatus.CLOSED and obj.closed_at is None:
-            obj.closed_at = timezone.now()
-        elif obj.status == FollowUpStatus.OPEN:
-            obj.closed_at = None
+        # A status changed by hand goes through the same services as the staff pages.
+        wanted = obj.status
+        obj.status = form.initial["status"] if change else FollowUpStatus.OPEN
         super().save_model(request, obj, form, change)
+        if wanted == obj.status:
+            return
+        try:
+            if wanted == FollowUpStatus.CLOSED:
+                follow_ups.close(obj, now=timezone.now())
+            else:
+                follow_ups.reopen(obj)
+        except follow_ups.AlreadyOpen:
+            self.message_user(
+                request,
+                _("Another item of this account and reason is open: it stays closed."),
+                messages.ERROR,
+            )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         comments = formset.save(commit=False)

@@ -7,13 +7,9 @@ Permissions are the global RoleModelPermissions: Viewer and up read.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
-from rest_framework.exceptions import MethodNotAllowed
-from rest_framework.request import Request
 
-from accounts.api import StableOrderingFilter
+from lifecycle.lib.api import ReadOnlyViewSet
 from surveys.api_filters import InvitationFilter, ResponseFilter
 from surveys.models import Invitation, Response
 from surveys.serializers import (
@@ -22,22 +18,6 @@ from surveys.serializers import (
     invitations_for_api,
     responses_for_api,
 )
-
-
-class MethodsFirst:
-    """Answers 405 for a method the view lacks before checking permissions, so every role
-    gets the same answer (otherwise a Viewer would get 403 and an Admin 405)."""
-
-    def check_permissions(self, request: Request) -> None:
-        if not hasattr(self, request.method.lower()):
-            raise MethodNotAllowed(request.method)
-        super().check_permissions(request)  # type: ignore[misc]
-
-
-class ReadOnlyViewSet(
-    MethodsFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
 
 
 @extend_schema_view(

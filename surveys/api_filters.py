@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as api_filters
 
-from surveys import scoring
 from surveys.models import Invitation, Response, Survey
 from surveys.scoring import Band, SurveyKind
 
@@ -20,15 +19,6 @@ class IntegerFilter(django_filters.NumberFilter):
     """A whole number: "7.5" is a 400, not a silently rounded score."""
 
     field_class = forms.IntegerField
-
-
-def band_condition(band: str) -> Q:
-    """Responses in `band` whatever their kind: each kind has its own score range."""
-    condition = Q(pk__in=[])
-    for kind in scoring.SCALES:
-        low, high = scoring.band_range(kind, band)
-        condition |= Q(kind=kind, score__gte=low, score__lte=high)
-    return condition
 
 
 class ResponseFilter(django_filters.FilterSet):
@@ -69,7 +59,7 @@ class ResponseFilter(django_filters.FilterSet):
         ]
 
     def filter_band(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(band_condition(value))
+        return queryset.in_band(value)
 
     def filter_comment(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset.exclude(comment="") if value else queryset.filter(comment="")

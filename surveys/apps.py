@@ -7,5 +7,18 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
 
     def ready(self) -> None:
-        # Registers the survey emails with the sending pipeline (workers need them too).
-        from surveys import emails  # noqa: F401
+        # Surveys plug into the layers below (docs/architecture.md): the pipeline's email
+        # builders, campaign content, and the importer's response columns. Workers need
+        # them too, so this runs wherever Django starts.
+        from accounts import extensions as account_pages
+        from accounts.importer import register_history_kind
+        from campaigns import extensions as campaign_contents
+        from surveys import emails  # noqa: F401  (registers the @builder functions)
+        from surveys.account_pages import NPS_COLUMN, SATISFACTION_PANEL
+        from surveys.campaign_content import SURVEYS
+        from surveys.csv_import import RESPONSES_KIND
+
+        campaign_contents.register(SURVEYS)
+        account_pages.add_list_column(NPS_COLUMN)
+        account_pages.add_account_panel(SATISFACTION_PANEL)
+        register_history_kind(RESPONSES_KIND)

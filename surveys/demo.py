@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from accounts.models import Contact, Subscription
+from surveys import scoring
 from surveys.models import Response, ResponseSource, Survey
 
 RESPONSE_PREFIX = "demo-res-"
@@ -43,6 +44,10 @@ COMMENTS = {
         "high": ["Отличная поддержка!", "Экономит нам часы каждую неделю."],
     },
 }
+
+
+def delete_survey_demo() -> int:
+    return Response.objects.filter(external_id__startswith=RESPONSE_PREFIX).delete()[0]
 
 
 def paying_spans(subscriptions: Iterable[Subscription], today: dt.date) -> dict[int, list]:
@@ -93,10 +98,8 @@ def _answers(rng, contact, surveys, start: dt.date, end: dt.date, mood: float) -
 
 def _response(rng, contact: Contact, survey: Survey, day: dt.date, score: int) -> Response:
     language = contact.language if contact.language in COMMENTS else "en"
-    band = "low" if score <= (6 if survey.kind == "nps" else 2) else "neutral"
-    if score >= (9 if survey.kind == "nps" else 4):
-        band = "high"
-    comment = rng.choice(COMMENTS[language][band]) if rng.random() < COMMENT_SHARE else ""
+    band = scoring.band(survey.kind, score)
+    comment = rng.choice(COMMENTS[language][band.value]) if rng.random() < COMMENT_SHARE else ""
     moment = dt.datetime.combine(day, dt.time(rng.randint(8, 19), rng.randint(0, 59)))
     return Response(
         survey=survey,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
@@ -13,11 +11,11 @@ from campaigns.audience import reachable
 from campaigns.models import Message
 from campaigns.pipeline import Skip, builder
 from lifecycle.lib import links
-from lifecycle.lib.emails import language_for, make_message, open_connection
+from lifecycle.lib.emails import language_for, make_message
 from surveys import scoring
-from surveys.models import Invitation, Response
+from surveys.models import Invitation, Response, survey_of
 from surveys.selectors import throttled
-from surveys.services import REMINDER_EMAIL, invitation_for
+from surveys.services import INVITATION_EMAIL, OWNER_ALERT_EMAIL, REMINDER_EMAIL, invitation_for
 
 
 def scale_links(invitation: Invitation) -> list[dict]:
@@ -62,16 +60,16 @@ def survey_email(name: str, message: Message, invitation: Invitation) -> EmailMu
     )
 
 
-@builder("survey-invitation")
+@builder(INVITATION_EMAIL)
 def build_invitation(message: Message) -> EmailMultiAlternatives:
-    survey = message.campaign.survey
+    survey = survey_of(message.campaign)
     if not reachable(message.campaign).filter(pk=message.contact_id).exists():
         raise Skip("The contact has unsubscribed or withdrawn consent.")
     existing = Invitation.objects.filter(message=message).values_list("pk", flat=True).first()
     if existing is None and throttled(message.contact, survey, now=timezone.now()):
         raise Skip("Surveyed too recently (survey fatigue).")
     invitation = invitation_for(message, language=language_for(message.contact.language))
-    return survey_email("survey-invitation", message, invitation)
+    return survey_email(INVITATION_EMAIL, message, invitation)
 
 
 @builder(REMINDER_EMAIL)
@@ -93,47 +91,21 @@ def build_reminder(message: Message) -> EmailMultiAlternatives:
     return survey_email(REMINDER_EMAIL, message, invitation)
 
 
-def send_owner_alert(response_id: int) -> bool:
-    """Email the account owner about a bad answer, at most once (claimed before sending)."""
-    connection = open_connection()
-    connection.open()  # a mail server that is down raises here, before the claim
-    try:
-        return _alert_over(connection, response_id)
-    finally:
-        connection.close()
-
-
-def _alert_over(connection, response_id: int) -> bool:
-    claimed = Response.objects.filter(pk=response_id, owner_alerted_at__isnull=True).update(
-        owner_alerted_at=timezone.now()
+@builder(OWNER_ALERT_EMAIL)
+def build_owner_alert(message: Message) -> EmailMultiAlternatives:
+    response = (
+        Response.objects.select_related("account", "contact", "survey")
+        .filter(owner_alert=message)
+        .first()
     )
-    if not claimed:
-        return False
-    response = Response.objects.select_related("account__owner", "contact", "survey").get(
-        pk=response_id
-    )
-    owner = response.account.owner
-    if owner is None or not owner.email:
-        return False
+    if response is None:
+        raise Skip("The answer is gone.")
     context = {
         "response": response,
         "reasons": [f.get_reason_display() for f in response.follow_ups.all()],
         "response_url": links.absolute(response.get_absolute_url()),
         "account_url": links.absolute(response.account.get_absolute_url()),
     }
-    email = make_message("owner-alert", owner.email, context, language=settings.LANGUAGE_CODE)
-    connection.send_messages([email])
-    return True
-
-
-def unalerted_responses(*, now: dt.datetime) -> list[int]:
-    """Bad answers whose owner alert never went (a lost task): the tick sends them."""
-    return list(
-        Response.objects.filter(
-            owner_alerted_at__isnull=True,
-            follow_ups__isnull=False,
-            updated_at__lt=now - dt.timedelta(minutes=2),
-        )
-        .values_list("pk", flat=True)
-        .distinct()[:500]
+    return make_message(
+        OWNER_ALERT_EMAIL, message.recipient, context, language=settings.LANGUAGE_CODE
     )

@@ -9,42 +9,21 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.bands import EMPLOYEE_BAND_CHOICES
+from accounts.bands import EMPLOYEE_BAND_CHOICES, MRR_BAND_CHOICES, MRR_BANDS
 from accounts.filters import industry_choices, owner_queryset
 from accounts.models import Account
-from lifecycle.metrics.bands import MRR_BANDS
+from lifecycle.lib.dates import day_start
 from lifecycle.staff.roles import ROLES
 from surveys.models import FollowUp, FollowUpReason, FollowUpStatus, Response, Survey
-from surveys.scoring import SCALES, Band, band_range
+from surveys.scoring import Band
 
 ANY = _("All")
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
-MRR_BAND_CHOICES = [(key, label) for key, label, _low, _high in MRR_BANDS]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def band_q(band: str) -> Q:
-    """Responses whose score is in `band` on their own survey's scale."""
-    condition = Q(pk__in=[])
-    for kind in SCALES:
-        low, high = band_range(kind, band)
-        condition |= Q(kind=kind, score__gte=low, score__lte=high)
-    return condition
-
-
-def band_case() -> Case:
-    """The band of each response, computed in the query (for the coloured score badge)."""
-    whens = [When(band_q(band), then=Value(band.value)) for band in Band]
-    return Case(*whens, default=Value(""), output_field=CharField())
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    """00:00 of `day` in the site time zone: the bound of a half-open period of days."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -133,7 +112,7 @@ class ResponseFilter(django_filters.FilterSet):
         )
 
     def filter_band(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(band_q(value))
+        return queryset.in_band(value)
 
     def filter_start(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
         return queryset.filter(submitted_at__gte=day_start(value))

@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from surveys.scoring import SCALES, SurveyKind
+from campaigns.models import Campaign
+from surveys.scoring import SCALES, Band, SurveyKind, band_range
 
 FALLBACK_LANGUAGE = "en"
 
@@ -46,6 +47,37 @@ class Survey(models.Model):
         """The wording in `language`, else English (texts should be prefetched)."""
         texts = {text.language: text for text in self.texts.all()}
         return texts.get(language) or texts.get(FALLBACK_LANGUAGE) or SurveyText(survey=self)
+
+
+class CampaignSurvey(models.Model):
+    """The survey a campaign's emails ask. It lives here, not on Campaign, because surveys
+    build on campaigns (docs/architecture.md): relations point down the layers."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="survey_link",
+    )
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="campaign_links"
+    )
+
+    class Meta:
+        verbose_name = _("campaign survey")
+        verbose_name_plural = _("campaign surveys")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} → {self.survey}"
+
+
+def survey_of(campaign: Campaign) -> Survey | None:
+    """The survey `campaign` asks, or None (cached on the campaign after the first call)."""
+    try:
+        return campaign.survey_link.survey
+    except CampaignSurvey.DoesNotExist:
+        return None
 
 
 class SurveyText(models.Model):
@@ -139,6 +171,32 @@ class ResponseSource(models.TextChoices):
     IMPORT = "import", _("Imported")
 
 
+def score_in_band(kind: str, band: str) -> Q:
+    """Scores in one band of the scale of `kind` (0 is a detractor's score, not nothing)."""
+    low, high = band_range(kind, band)
+    return Q(score__gte=low, score__lte=high)
+
+
+def band_q(band: str, *, kind: str | None = None) -> Q:
+    """Responses in `band` on their own kind's scale: of `kind` only, or of every kind."""
+    condition = Q(pk__in=[])
+    for each in [kind] if kind else SCALES:
+        condition |= Q(kind=each) & score_in_band(each, band)
+    return condition
+
+
+class ResponseQuerySet(models.QuerySet):
+    def in_band(self, band: str, *, kind: str | None = None) -> ResponseQuerySet:
+        return self.filter(band_q(band, kind=kind))
+
+    def with_band(self) -> ResponseQuerySet:
+        """Annotate `band` (low, neutral, high; "" off every scale) for the score badge."""
+        whens = [models.When(band_q(band), then=models.Value(band.value)) for band in Band]
+        return self.annotate(
+            band=models.Case(*whens, default=models.Value(""), output_field=models.CharField())
+        )
+
+
 class Response(models.Model):
     invitation = models.OneToOneField(
         Invitation,
@@ -174,10 +232,21 @@ class Response(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Claimed with a conditional UPDATE before the owner is emailed, so the alert goes once.
+    # When the alert to the account owner was queued; `owner_alert` is its email.
     owner_alerted_at = models.DateTimeField(_("owner alerted at"), null=True, blank=True)
+    owner_alert = models.OneToOneField(
+        "campaigns.Message",
+        verbose_name=_("owner alert"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="alerted_response",
+    )
     external_id = models.CharField(
         _("external ID"), max_length=100, unique=True, null=True, blank=True
     )
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

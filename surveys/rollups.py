@@ -1,6 +1,6 @@
 """Account-level survey scores for the staff pages: NPS and CSAT over the last 180 days.
 
-The counts run in SQL; the formulas are those of METRICS.md ("Surveys"): NPS is
+The counts run in SQL; the formulas are those of docs/metrics.md ("Surveys"): NPS is
 100 * (promoters - detractors) / NPS responses rounded to one decimal (half away from zero),
 null with no responses; CSAT is the share of 4 and 5 answers, a fraction.
 """
@@ -28,10 +28,10 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import GreaterThanOrEqual
 
 from accounts.models import Account
-from lifecycle.metrics.definitions import nps, ratio
-from surveys.filters import band_case, day_start
-from surveys.models import FollowUp, FollowUpStatus, Response
-from surveys.scoring import Band, SurveyKind, band_range
+from lifecycle.lib.dates import day_start
+from lifecycle.lib.numbers import ratio
+from surveys.models import FollowUp, FollowUpStatus, Response, band_q
+from surveys.scoring import Band, SurveyKind, nps
 
 WINDOW_DAYS = 180
 HISTORY_DAYS = 730
@@ -43,11 +43,6 @@ def window(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The last 180 calendar days, today included, as [start, end) in the site time zone."""
     first_day = today - dt.timedelta(days=WINDOW_DAYS - 1)
     return day_start(first_day), day_start(today + dt.timedelta(days=1))
-
-
-def _in_band(kind: str, band: Band) -> Q:
-    low, high = band_range(kind, band)
-    return Q(kind=kind, score__gte=low, score__lte=high)
 
 
 def _in_window(today: dt.date) -> Q:
@@ -64,10 +59,10 @@ def account_scores(account: Account, *, today: dt.date) -> dict[str, Any]:
     nps_kind, csat_kind = Q(kind=SurveyKind.NPS), Q(kind=SurveyKind.CSAT)
     totals = Response.objects.filter(_in_window(today), account=account).aggregate(
         nps_responses=Count("pk", filter=nps_kind),
-        promoters=Count("pk", filter=_in_band(SurveyKind.NPS, Band.HIGH)),
-        detractors=Count("pk", filter=_in_band(SurveyKind.NPS, Band.LOW)),
+        promoters=Count("pk", filter=band_q(Band.HIGH, kind=SurveyKind.NPS)),
+        detractors=Count("pk", filter=band_q(Band.LOW, kind=SurveyKind.NPS)),
         csat_responses=Count("pk", filter=csat_kind),
-        csat_happy=Count("pk", filter=_in_band(SurveyKind.CSAT, Band.HIGH)),
+        csat_happy=Count("pk", filter=band_q(Band.HIGH, kind=SurveyKind.CSAT)),
         csat_average=Avg("score", filter=csat_kind),
     )
     average = totals["csat_average"]
@@ -84,8 +79,8 @@ def _nps_tenths() -> Case:
     """NPS * 10 as an integer, rounded half away from zero with integer arithmetic only, so
     SQLite (floats) and PostgreSQL give the same digits as `definitions.nps`."""
     n = Count("pk")
-    promoters = Count("pk", filter=_in_band(SurveyKind.NPS, Band.HIGH))
-    detractors = Count("pk", filter=_in_band(SurveyKind.NPS, Band.LOW))
+    promoters = Count("pk", filter=band_q(Band.HIGH, kind=SurveyKind.NPS))
+    detractors = Count("pk", filter=band_q(Band.LOW, kind=SurveyKind.NPS))
     # round(1000·k/n) for k >= 0 is floor((2000·k + n) / 2n); the sign is put back after.
     up = (Value(2000) * (promoters - detractors) + n) / (Value(2) * n)
     down = (Value(2000) * (detractors - promoters) + n) / (Value(2) * n)
@@ -137,7 +132,7 @@ def latest_responses(account: Account) -> QuerySet[Response]:
     return (
         Response.objects.filter(account=account)
         .select_related("contact", "survey")
-        .annotate(band=band_case())
+        .with_band()
         .order_by("-submitted_at", "-pk")[:LATEST_RESPONSES]
     )
 

@@ -1,9 +1,13 @@
-"""Survey scales and score bands: pure functions, no database."""
+"""Survey scales, score bands and the NPS formula: pure functions, no database."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from lifecycle.lib.numbers import one_decimal
 
 
 class SurveyKind(models.TextChoices):
@@ -66,3 +70,21 @@ def needs_follow_up(kind: str, score: int) -> bool:
 
 def dropped(previous: int | None, score: int) -> bool:
     return previous is not None and previous - score >= TREND_DROP
+
+
+def nps(promoters: int, detractors: int, responses: int) -> float | None:
+    """-100..100, one decimal; None without answers."""
+    if not responses:
+        return None
+    return one_decimal(Decimal(100) * (promoters - detractors) / responses)
+
+
+def weighted_nps(
+    promoter_mrr: Decimal | int, detractor_mrr: Decimal | int, total_mrr: Decimal | int
+) -> float | None:
+    """NPS with each answer weighted by its account's MRR: the same formula over money."""
+    if not total_mrr:
+        return None
+    return one_decimal(
+        Decimal(100) * (Decimal(promoter_mrr) - Decimal(detractor_mrr)) / Decimal(total_mrr)
+    )

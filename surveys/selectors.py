@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Contact
 from campaigns.schedule import day_cutoff
-from surveys.models import Invitation, Response, Survey
-from surveys.scoring import Band, SurveyKind, band_range
+from surveys.models import Invitation, Survey
 
 
 def recent_invitations(survey: Survey, *, now: dt.datetime) -> QuerySet[Invitation]:
@@ -33,21 +32,3 @@ def surveyable(contacts: QuerySet[Contact], survey: Survey, *, now: dt.datetime)
 def throttled(contact: Contact, survey: Survey, *, now: dt.datetime) -> bool:
     """True when `contact` was surveyed too recently."""
     return recent_invitations(survey, now=now).filter(contact=contact).exists()
-
-
-def latest_nps_scores() -> QuerySet:
-    """Each contact's latest NPS score, as a subquery on Contact."""
-    return (
-        Response.objects.filter(contact=OuterRef("pk"), kind=SurveyKind.NPS)
-        .order_by("-submitted_at", "-pk")
-        .values("score")[:1]
-    )
-
-
-def promoters(contacts: QuerySet[Contact] | None = None) -> QuerySet[Contact]:
-    """Contacts whose latest NPS answer is 9 or 10: the audience of referral and
-    testimonial asks. Derived, never stored, so a later low score unmarks them at once."""
-    contacts = Contact.objects.all() if contacts is None else contacts
-    lowest_promoter, _highest = band_range(SurveyKind.NPS, Band.HIGH)
-    latest = contacts.annotate(latest_nps=Subquery(latest_nps_scores()))
-    return latest.filter(latest_nps__gte=lowest_promoter)

@@ -11,16 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lifecycle.lib.api import RecordRefSerializer
 from surveys import scoring
 from surveys.models import Invitation, Response
 from surveys.scoring import Band
-
-
-class RecordRefSerializer(serializers.Serializer):
-    """A contact or account named both ways: our id and the CRM's external ID."""
-
-    id = serializers.IntegerField(read_only=True)
-    external_id = serializers.CharField(read_only=True, allow_null=True)
 
 
 class ResponseSerializer(serializers.ModelSerializer):

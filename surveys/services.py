@@ -8,9 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, Message, MessageStatus
+from campaigns.tasks import send_messages
 from lifecycle.lib.queueing import enqueue_on_commit
 from surveys import scoring
 from surveys.models import (
+    CampaignSurvey,
     FollowUp,
     FollowUpReason,
     FollowUpStatus,
@@ -18,16 +20,30 @@ from surveys.models import (
     Response,
     ResponseRevision,
     ResponseSource,
+    Survey,
     WebhookDelivery,
     WebhookEndpoint,
+    survey_of,
 )
 
+INVITATION_EMAIL = "survey-invitation"
 REMINDER_EMAIL = "survey-reminder"
+OWNER_ALERT_EMAIL = "owner-alert"
+
+
+def link_survey(campaign: Campaign, survey: Survey | None) -> None:
+    """Make `campaign` ask `survey` (None: no survey)."""
+    if survey is None:
+        CampaignSurvey.objects.filter(campaign=campaign).delete()
+    else:
+        CampaignSurvey.objects.update_or_create(campaign=campaign, defaults={"survey": survey})
+    # Drop the cached link so survey_of() sees the change.
+    campaign._state.fields_cache.pop("survey_link", None)
 
 
 def invitation_for(message: Message, *, language: str) -> Invitation:
     """The invitation a survey message carries, made once per message."""
-    survey = message.campaign.survey
+    survey = survey_of(message.campaign)
     invitation, _created = Invitation.objects.get_or_create(
         message=message,
         defaults={
@@ -72,7 +88,7 @@ def record_answer(
             response=response, score=response.score, comment=response.comment, recorded_at=now
         )
         if created or previous_score != score:
-            close_the_loop(response)
+            close_the_loop(response, now=now)
         if created:
             queue_webhooks(response, now=now)
     return response
@@ -117,14 +133,38 @@ def follow_up_reasons(response: Response) -> list[str]:
     return reasons
 
 
-def close_the_loop(response: Response) -> list[FollowUp]:
-    """Open (or join) the account's follow-up items and alert the owner once, after commit."""
+def close_the_loop(response: Response, *, now: dt.datetime) -> list[FollowUp]:
+    """Open (or join) the account's follow-up items and alert the owner once."""
     follow_ups = [open_follow_up(response, reason) for reason in follow_up_reasons(response)]
     if follow_ups and response.owner_alerted_at is None:
-        from surveys.tasks import alert_owner
-
-        enqueue_on_commit(alert_owner, response.pk)
+        queue_owner_alert(response, now=now)
     return follow_ups
+
+
+def queue_owner_alert(response: Response, *, now: dt.datetime) -> Message | None:
+    """Queue the email to the account owner about a bad answer, once per answer.
+
+    It is a Message like any other, so the pipeline claims it, retries it while the mail
+    server is down and never sends it twice; the workers get it at once after commit."""
+    owner = response.account.owner
+    if owner is None or not owner.email:
+        return None
+    with transaction.atomic():
+        claimed = Response.objects.filter(pk=response.pk, owner_alerted_at__isnull=True).update(
+            owner_alerted_at=now
+        )
+        if not claimed:  # a concurrent answer of the same response queued it
+            return None
+        alert = Message.objects.create(
+            recipient=owner.email,
+            email=OWNER_ALERT_EMAIL,
+            occurrence=f"owner-alert:{response.pk}",
+            due_at=now,
+        )
+        Response.objects.filter(pk=response.pk).update(owner_alert=alert)
+    response.owner_alerted_at, response.owner_alert = now, alert
+    enqueue_on_commit(send_messages, [alert.pk])
+    return alert
 
 
 def open_follow_up(response: Response, reason: str) -> FollowUp:

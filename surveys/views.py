@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from surveys import follow_ups as service
-from surveys.filters import FollowUpFilter, ResponseFilter, band_case
+from surveys.filters import FollowUpFilter, ResponseFilter
 from surveys.models import FollowUp, Response
 from surveys.staff_forms import AssignForm, CommentForm
 
@@ -35,7 +35,7 @@ def _page(request: HttpRequest, queryset: QuerySet) -> dict[str, Any]:
 def _answers() -> QuerySet[Response]:
     return (
         Response.objects.select_related("contact", "account", "survey")
-        .annotate(band=band_case())
+        .with_band()
         .order_by("-submitted_at", "-pk")
     )
 
@@ -64,7 +64,7 @@ def _latest_answer(field: str) -> Subquery:
     """A field of the newest answer joined to a follow-up item."""
     newest = (
         Response.objects.filter(follow_ups=OuterRef("pk"))
-        .annotate(band=band_case())
+        .with_band()
         .order_by("-submitted_at", "-pk")
         .values(field)[:1]
     )

@@ -34,6 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework import serializers
 
+from lifecycle.lib import claims
 from surveys.models import DeliveryStatus, WebhookDelivery
 from surveys.serializers import ResponseSerializer
 
@@ -90,14 +91,13 @@ def due_ids(*, now: dt.datetime) -> list[int]:
 
 def claim(pk: int, *, now: dt.datetime) -> bool:
     """Take one delivery; only the caller whose UPDATE changed the row may send it."""
-    return bool(
+    return claims.claim(
         WebhookDelivery.objects.filter(
             pk=pk, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-        ).update(
-            status=DeliveryStatus.DELIVERING,
-            attempts=F("attempts") + 1,
-            next_attempt_at=now + CLAIM_TIMEOUT,
-        )
+        ),
+        status=DeliveryStatus.DELIVERING,
+        attempts=F("attempts") + 1,
+        next_attempt_at=now + CLAIM_TIMEOUT,
     )
 
 
@@ -232,5 +232,4 @@ def record(delivery: WebhookDelivery, outcome: Outcome, *, now: dt.datetime) -> 
 
 def backoff(delivery: WebhookDelivery) -> dt.timedelta:
     """1, 2, 4, ... minutes after the 1st, 2nd, 3rd... failed attempt, at most MAX_BACKOFF."""
-    exponent = min(max(delivery.attempts - 1, 0), 16)  # 2**16 minutes is past the cap already
-    return min(dt.timedelta(minutes=2**exponent), MAX_BACKOFF)
+    return claims.backoff(delivery.attempts, cap=MAX_BACKOFF)

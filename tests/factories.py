@@ -70,7 +70,7 @@ def campaign(slug: str = "nps-quarterly"):
     """The default campaigns exist after migrate (nps-quarterly, csat)."""
     from campaigns.models import Campaign
 
-    return Campaign.objects.select_related("survey").get(slug=slug)
+    return Campaign.objects.get(slug=slug)
 
 
 class CustomerContactFactory(ContactFactory):
@@ -121,3 +121,10 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     score = 9
     language = "en"
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+def mrr_on(account, day: dt.date) -> Decimal:
+    """MRR(a, day) as the list pages and the API compute it."""
+    from accounts.models import Account
+
+    return Account.objects.with_mrr_on(day).get(pk=account.pk).mrr

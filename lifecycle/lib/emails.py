@@ -55,5 +55,5 @@ def make_message(
 
 
 def open_connection() -> BaseEmailBackend:
-    """One connection for a whole chunk of messages (one SMTP session, STACK.md)."""
+    """One connection for a whole chunk of messages (one SMTP session per chunk)."""
     return get_connection(fail_silently=False)

@@ -9,11 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lifecycle.metrics.cohorts import cohort_table
-from lifecycle.metrics.params import (
-    CohortQuerySerializer,
-    MetricsQuerySerializer,
-    SeriesQuerySerializer,
-)
+from lifecycle.metrics.forms import CohortForm, MetricsForm, SeriesForm
+from lifecycle.metrics.params import COHORT_DESCRIPTIONS, api_query, parameters
 from lifecycle.metrics.queries import period_metrics
 from lifecycle.metrics.series import metric_series
 from lifecycle.metrics.snapshots import daily_totals
@@ -29,12 +26,10 @@ class PeriodMetricsView(APIView):
 
     permission_classes = [CanViewDashboards]
 
-    @extend_schema(parameters=[MetricsQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=parameters(MetricsForm), responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        query = MetricsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        return Response(period_metrics(data["period"], data["segment"]))
+        data = api_query(MetricsForm, request.query_params)
+        return Response(period_metrics(data["range"], data["segment"]))
 
 
 class MetricSeriesView(APIView):
@@ -45,12 +40,10 @@ class MetricSeriesView(APIView):
 
     permission_classes = [CanViewDashboards]
 
-    @extend_schema(parameters=[SeriesQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=parameters(SeriesForm), responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        query = SeriesQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        rows = metric_series(data["period"], data["granularity"], data["segment"])
+        data = api_query(SeriesForm, request.query_params)
+        rows = metric_series(data["range"], data["granularity"], data["segment"])
         return Response({"granularity": data["granularity"], "results": rows})
 
 
@@ -60,11 +53,9 @@ class DailyTotalsView(APIView):
 
     permission_classes = [CanViewDashboards]
 
-    @extend_schema(parameters=[MetricsQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=parameters(MetricsForm), responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        query = MetricsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        period = query.validated_data["period"]
+        period = api_query(MetricsForm, request.query_params)["range"]
         return Response({"results": daily_totals(period.start, period.end)})
 
 
@@ -74,11 +65,12 @@ class CohortTableView(APIView):
 
     permission_classes = [CanViewDashboards]
 
-    @extend_schema(parameters=[CohortQuerySerializer], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=parameters(CohortForm, COHORT_DESCRIPTIONS),
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
-        query = CohortQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = api_query(CohortForm, request.query_params)
         table = cohort_table(
             start_month=data["start"],
             end_month=data["end"],

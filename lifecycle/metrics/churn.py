@@ -4,7 +4,7 @@ segment (industry, employee band, cohort) and the churned accounts themselves.
 Each number is a query whose cost does not grow with the number of months or segment values.
 A churn event is an account that was a customer at the start of a period and is not at its
 end; it takes the cancel type and reason of its subscription that ended last in the period
-(ties: the larger MRR), the rule `period_metrics` applies (METRICS.md, "Churn type").
+(ties: the larger MRR), the rule `period_metrics` applies (docs/metrics.md, "Churn type").
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Case,
-    CharField,
     Count,
     DateField,
     Exists,
@@ -25,7 +23,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -34,17 +31,14 @@ from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES, EMPLOYEE_BANDS
-from accounts.models import CancelType, Subscription
+from accounts.models import CancelType, Subscription, account_mrr_on, employee_band_case
+from lifecycle.lib.dates import quarter_of, quarter_start
+from lifecycle.lib.numbers import money, ratio
+from lifecycle.lib.sql import SQL, compiled, fetch_all, with_queries
 from lifecycle.metrics.dashboard import headline_cards
-from lifecycle.metrics.definitions import (
-    DEFINITIONS,
-    customer_rates,
-    money,
-    ratio,
-    revenue_rates,
-)
+from lifecycle.metrics.definitions import DEFINITIONS, customer_rates, revenue_rates
 from lifecycle.metrics.periods import Period, buckets, chart_period
-from lifecycle.metrics.queries import MONEY, ZERO, Segment, per_account
+from lifecycle.metrics.queries import Segment, per_account
 
 TYPES = ("voluntary", "involuntary", "unknown")
 TYPE_LABELS = {
@@ -77,16 +71,7 @@ def _day_of_part(parts: list[Period], day: str) -> Case:
 
 def _account_mrr_on(day: str) -> Coalesce:
     """MRR of the outer subscription's account at the close of the day annotated as `day`."""
-    active = Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef(day))
-    total = (
-        Subscription.objects.filter(active, account=OuterRef("account"))
-        .filter(started_on__lte=OuterRef(day))
-        .order_by()
-        .values("account")
-        .annotate(total=Sum("mrr"))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=MONEY), ZERO)
+    return account_mrr_on(OuterRef(day), account="account")
 
 
 def churn_events(parts: list[Period], segment: Segment) -> QuerySet[Subscription]:
@@ -207,19 +192,6 @@ BREAKDOWN_MRR = ("mrr_start", "churned_mrr", "expansion_mrr", "contraction_mrr")
 _BAND_ORDER = {key: i for i, (key, _label, _low, _high) in enumerate(EMPLOYEE_BANDS)}
 
 
-def _band() -> Case:
-    """The account's employee band key, "" when unknown (as `employee_band` says)."""
-    whens = [
-        When(
-            Q(account__employees__gte=low)
-            & (Q(account__employees__lte=high) if high is not None else Q()),
-            then=Value(key),
-        )
-        for key, _label, low, high in EMPLOYEE_BANDS
-    ]
-    return Case(*whens, default=Value(""), output_field=CharField())
-
-
 def _cohort_quarter() -> Cast:
     """The quarter of the first customer day as year * 10 + quarter."""
     key = ExtractYear("first_day") * 10 + ExtractQuarter("first_day")
@@ -228,7 +200,7 @@ def _cohort_quarter() -> Cast:
 
 _DIMENSIONS = {
     "industry": lambda: F("account__industry"),
-    "band": _band,
+    "band": lambda: employee_band_case("account__employees"),
     "cohort": _cohort_quarter,
 }
 # Over one account's MRR at start (mrr_s) and end (mrr_e); only customers at start count.
@@ -240,9 +212,20 @@ _GROUP_SUMS = """
     SUM(CASE WHEN mrr_e > mrr_s THEN mrr_e - mrr_s ELSE 0 END),
     SUM(CASE WHEN mrr_e > 0 AND mrr_s > mrr_e THEN mrr_s - mrr_e ELSE 0 END)
 """
-_SELECT_GROUP = """
-    SELECT '{name}', {text}, {number}, COUNT(*), {sums}
-    FROM accounts WHERE mrr_s > 0 GROUP BY {name}"""
+# One dimension's groups over the `accounts` rows: its name, its value as text or as a
+# number (each select of the UNION ALL has both columns), the count and the sums. Built
+# once from these literals: no value or compiled queryset is ever formatted into SQL.
+_SELECT_GROUP = {
+    name: SQL(
+        f"SELECT '{name}', {text}, {number}, COUNT(*), {_GROUP_SUMS}"
+        f" FROM accounts WHERE mrr_s > 0 GROUP BY {name}"
+    )
+    for name, text, number in (
+        ("industry", "industry", "CAST(NULL AS INTEGER)"),
+        ("band", "band", "CAST(NULL AS INTEGER)"),
+        ("cohort", "CAST(NULL AS VARCHAR(1))", "cohort"),
+    )
+}
 
 
 def breakdowns(period: Period, segment: Segment, by: tuple[str, ...]) -> dict[str, list]:
@@ -251,20 +234,8 @@ def breakdowns(period: Period, segment: Segment, by: tuple[str, ...]) -> dict[st
     customer churn rate first."""
     rows = per_account(segment, mrr_s=period.day_before_start, mrr_e=period.last_day)
     rows = rows.annotate(**{name: _DIMENSIONS[name]() for name in by})
-    accounts_sql, params = rows.query.sql_with_params()
-    selects = [
-        _SELECT_GROUP.format(
-            name=name,
-            text=name if name != "cohort" else "CAST(NULL AS VARCHAR(1))",
-            number=name if name == "cohort" else "CAST(NULL AS INTEGER)",
-            sums=_GROUP_SUMS,
-        )
-        for name in by
-    ]
-    sql = f"WITH accounts AS ({accounts_sql}) {' UNION ALL '.join(selects)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+    groups = SQL(" UNION ALL ").join(_SELECT_GROUP[name] for name in by)
+    found = fetch_all(with_queries([("accounts", compiled(rows))], groups))
     tables: dict[str, list] = {name: [] for name in by}
     for name, text, number, *sums in found:
         value = _cohort_start(number) if name == "cohort" else text
@@ -279,8 +250,8 @@ def breakdown(period: Period, segment: Segment, by: str) -> list[dict[str, Any]]
 
 
 def _cohort_start(key: int) -> dt.date:
-    year, quarter = divmod(int(key), 10)
-    return dt.date(year, (quarter - 1) * 3 + 1, 1)
+    """The first day of the quarter `_cohort_quarter` keys as year * 10 + quarter."""
+    return quarter_start(*divmod(int(key), 10))
 
 
 def _ranked(by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -301,13 +272,13 @@ def _label(by: str, value: Any) -> str:
         return value or str(_("(no industry)"))
     if by == "band":
         return str(dict(EMPLOYEE_BAND_CHOICES).get(value, _("(unknown size)")))
-    quarter = {"year": value.year, "quarter": (value.month - 1) // 3 + 1}
+    quarter = {"year": value.year, "quarter": quarter_of(value)}
     return str(_("%(year)s Q%(quarter)s") % quarter)
 
 
 def _csv_key(by: str, value: Any) -> str:
     if by == "cohort":
-        return f"{value.year}-Q{(value.month - 1) // 3 + 1}"
+        return f"{value.year}-Q{quarter_of(value)}"
     return value
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from lifecycle.metrics.churn import CSV_FIELDS, account_row, churned_accounts, csv_table, dashboard
 from lifecycle.metrics.definitions import DEFINITIONS
-from lifecycle.metrics.forms import DashboardForm
+from lifecycle.metrics.forms import MetricsForm
 from lifecycle.metrics.periods import chart_period
 
 PAGE_SIZE = 50
@@ -56,7 +56,7 @@ def _definitions(keys: Iterable[str]) -> list[dict[str, str]]:
 @login_required
 @permission_required("staff.view_dashboards", raise_exception=True)
 def churn(request: HttpRequest) -> HttpResponse:
-    form = DashboardForm(request.GET)
+    form = MetricsForm(request.GET)
     if not form.is_valid():
         return render(request, "metrics/churn.html", {"form": form}, status=400)
     period, segment = form.cleaned_data["range"], form.cleaned_data["segment"]
@@ -97,7 +97,7 @@ def churn_csv(request: HttpRequest) -> HttpResponse:
     if table not in CSV_FIELDS:
         message = _("table: give one of %(tables)s.") % {"tables": ", ".join(CSV_FIELDS)}
         return HttpResponse(message, status=400, content_type="text/plain")
-    form = DashboardForm(request.GET)
+    form = MetricsForm(request.GET)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
     period, segment = form.cleaned_data["range"], form.cleaned_data["segment"]

@@ -16,22 +16,18 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
-from accounts.models import Subscription, active_on_q
-from lifecycle.lib.dates import add_months
-from lifecycle.metrics.definitions import money, ratio
-from lifecycle.metrics.periods import ONE_DAY, InvalidPeriod
+from accounts.models import Subscription, active_on_q, first_customer_day
+from lifecycle.lib.dates import add_months, month_last_day, months_between
+from lifecycle.lib.numbers import money, ratio
+from lifecycle.metrics.periods import InvalidPeriod
 from lifecycle.metrics.queries import ZERO, Segment, per_account
 
 MAX_MONTHS = 36
 MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
-
-
-def months_between(start_month: dt.date, end_month: dt.date) -> int:
-    return (end_month.year - start_month.year) * 12 + end_month.month - start_month.month
 
 
 def parse_month(value: str) -> dt.date:
@@ -64,16 +60,7 @@ def _months(start_month: dt.date, end_month: dt.date, today: dt.date) -> list[dt
 
 def _close(month: dt.date, today: dt.date) -> dt.date:
     """The day whose close is "the close of the month": its last day, or today if running."""
-    return min(add_months(month, 1) - ONE_DAY, today)
-
-
-def first_customer_day() -> Subquery:
-    earliest = (
-        Subscription.objects.filter(account=OuterRef("account"), mrr__gt=0)
-        .order_by("started_on")
-        .values("started_on")[:1]
-    )
-    return Subquery(earliest, output_field=DateField())
+    return min(month_last_day(month), today)
 
 
 def _grouped(months: list[dt.date], segment: Segment, today: dt.date) -> QuerySet:
@@ -92,7 +79,7 @@ def _grouped(months: list[dt.date], segment: Segment, today: dt.date) -> QuerySe
     return (
         Subscription.objects.order_by()
         .filter(account__in=members.values("account"))
-        .values(cohort=TruncMonth(first_customer_day(), output_field=DateField()))
+        .values(cohort=TruncMonth(first_customer_day("account"), output_field=DateField()))
         .annotate(**aggregates)
         .order_by("cohort")
     )

@@ -1,4 +1,4 @@
-"""The formulas of METRICS.md over already-aggregated totals: pure, no database.
+"""The formulas of docs/metrics.md over already-aggregated totals: pure, no database.
 
 Rates are fractions; a rate whose denominator is zero is None; money is a string with two
 decimal places; NPS is -100..100 rounded to one decimal.
@@ -6,50 +6,17 @@ decimal places; NPS is -100..100 rounded to one decimal.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-CENT = Decimal("0.01")
-
-
-def ratio(numerator: Decimal | int, denominator: Decimal | int) -> float | None:
-    if not denominator:
-        return None
-    return float(Decimal(numerator) / Decimal(denominator))
-
-
-def money(value: Decimal | int | None) -> str:
-    return str(Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-def nps(promoters: int, detractors: int, responses: int) -> float | None:
-    if not responses:
-        return None
-    score = Decimal(100) * (promoters - detractors) / responses
-    return float(score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def weighted_nps(
-    promoter_mrr: Decimal | int, detractor_mrr: Decimal | int, total_mrr: Decimal | int
-) -> float | None:
-    """NPS with each answer weighted by its account's MRR: the same formula over money."""
-    if not total_mrr:
-        return None
-    score = Decimal(100) * (Decimal(promoter_mrr) - Decimal(detractor_mrr)) / Decimal(total_mrr)
-    return float(score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def mean(total: int | None, count: int) -> float | None:
-    """The mean of `count` integer scores summing to `total`, two decimals."""
-    if not count:
-        return None
-    return float((Decimal(total or 0) / count).quantize(CENT, rounding=ROUND_HALF_UP))
+from lifecycle.lib.numbers import mean, money, ratio
+from surveys.scoring import nps
 
 
 def survey_results(totals: dict[str, int | None]) -> dict[str, Any]:
-    """The survey keys of METRICS.md from the counts and score sums of one period."""
+    """The survey keys of docs/metrics.md from the counts and score sums of one period."""
     nps_responses, csat_responses = totals["nps_responses"], totals["csat_responses"]
     return {
         "nps": nps(totals["promoters"], totals["detractors"], nps_responses),
@@ -88,7 +55,7 @@ def revenue_rates(mrr: dict[str, Decimal]) -> dict[str, float | None]:
 
 
 def present(counts: dict[str, int], mrr: dict[str, Decimal]) -> dict[str, Any]:
-    """The customer and revenue keys of METRICS.md, in the output conventions."""
+    """The customer and revenue keys of docs/metrics.md, in the output conventions."""
     return {
         **counts,
         **customer_rates(counts),

@@ -1,115 +1,105 @@
-"""Validation of a period and segment request, shared by the API and the `metrics` command."""
+"""The metric request forms (forms.py) as the API and the `metrics` command take them: their
+parameters, DRF's 400 body, the command's error line, the OpenAPI description.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django import forms
+from django.core.management.base import CommandError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from accounts.bands import EMPLOYEE_BAND_CHOICES
-from accounts.models import Account
-from lifecycle.metrics.cohorts import MONTH_RE, check_range, parse_month
-from lifecycle.metrics.periods import GRANULARITIES, InvalidPeriod, Period, buckets
-from lifecycle.metrics.queries import Segment
+from lifecycle.metrics.cohorts import MONTH_RE
+from lifecycle.metrics.forms import DayField, FoundChoiceField, MonthField, OwnerField, QueryForm
+
+PAGES_ONLY = frozenset({"period"})  # the pages' preset picker: the API and the command give dates
+DESCRIPTIONS: dict[str, Any] = {
+    "start": _("First day of the period (YYYY-MM-DD)."),
+    "end": _("The day after the period's last day (exclusive)."),
+    "owner": _("The account owner's email."),
+    "cohort": _("Month of the first customer day, YYYY-MM."),
+}
+COHORT_DESCRIPTIONS: dict[str, Any] = {
+    **DESCRIPTIONS,
+    "start": _("First cohort month (YYYY-MM)."),
+    "end": _("Last cohort month (YYYY-MM), included."),
+}
 
 
-class MetricsQuerySerializer(serializers.Serializer):
-    """A period [start, end) and optional segment filters."""
+def _form(form_class: type[QueryForm], given: Mapping[str, Any]) -> QueryForm:
+    names = [name for name in form_class.base_fields if name not in PAGES_ONLY]
+    return form_class({name: given[name] for name in names if name in given}, api=True)
 
-    start = serializers.DateField(help_text=_("First day of the period (YYYY-MM-DD)."))
-    end = serializers.DateField(help_text=_("The day after the period's last day (exclusive)."))
-    industry = serializers.CharField(required=False, allow_blank=True)
-    band = serializers.ChoiceField(choices=EMPLOYEE_BAND_CHOICES, required=False, allow_blank=True)
-    country = serializers.CharField(required=False, allow_blank=True)
-    owner = serializers.EmailField(
-        required=False, allow_blank=True, help_text=_("The account owner's email.")
-    )
-    cohort = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$",
-        required=False,
-        allow_blank=True,
-        help_text=_("Month of the first customer day, YYYY-MM."),
-    )
 
-    def validate_industry(self, value: str) -> str:
-        if value and not Account.objects.filter(industry=value).exists():
-            raise serializers.ValidationError(_("No account has this industry."))
-        return value
-
-    def validate_country(self, value: str) -> str:
-        if value and not Account.objects.filter(country=value.upper()).exists():
-            raise serializers.ValidationError(_("No account is in this country."))
-        return value.upper()
-
-    def validate_owner(self, value: str) -> int | None:
-        if not value:
-            return None
-        owner = get_user_model().objects.filter(email__iexact=value).values_list("pk", flat=True)
-        if not owner:
-            raise serializers.ValidationError(_("No user has this email."))
-        return owner[0]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            attrs["period"] = Period(attrs["start"], attrs["end"])
-        except InvalidPeriod as exc:
-            raise serializers.ValidationError({"end": [str(exc)]}) from exc
-        cohort = attrs.get("cohort")
-        attrs["segment"] = Segment(
-            industry=attrs.get("industry", ""),
-            employee_band=attrs.get("band", ""),
-            country=attrs.get("country", ""),
-            owner_id=attrs.get("owner"),
-            cohort_month=dt.date.fromisoformat(f"{cohort}-01") if cohort else None,
+def api_query(form_class: type[QueryForm], params: Mapping[str, Any]) -> dict[str, Any]:
+    """The cleaned data of an API request's query parameters; DRF answers a 400 of
+    {field: [messages]} when they are not valid."""
+    form = _form(form_class, params)
+    if not form.is_valid():
+        raise serializers.ValidationError(
+            {name: list(errors) for name, errors in form.errors.items()}
         )
-        return attrs
+    return form.cleaned_data
 
 
-class SeriesQuerySerializer(MetricsQuerySerializer):
-    granularity = serializers.ChoiceField(choices=GRANULARITIES, default="month")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        try:
-            attrs["buckets"] = len(buckets(attrs["period"], attrs["granularity"]))
-        except InvalidPeriod as exc:
-            raise serializers.ValidationError({"granularity": [str(exc)]}) from exc
-        return attrs
-
-
-class CohortQuerySerializer(MetricsQuerySerializer):
-    """A range of cohort months, both included, and the segment filters (no cohort filter:
-    the cohorts are the rows)."""
-
-    start = serializers.RegexField(MONTH_RE, help_text=_("First cohort month (YYYY-MM)."))
-    end = serializers.RegexField(MONTH_RE, help_text=_("Last cohort month (YYYY-MM), included."))
-    cohort = None
-
-    def validate_start(self, value: str) -> dt.date:
-        return self._month(value)
-
-    def validate_end(self, value: str) -> dt.date:
-        return self._month(value)
-
-    @staticmethod
-    def _month(value: str) -> dt.date:
-        try:
-            return parse_month(value)
-        except InvalidPeriod as exc:
-            raise serializers.ValidationError(str(exc)) from exc
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            check_range(attrs["start"], attrs["end"])
-        except InvalidPeriod as exc:
-            raise serializers.ValidationError({"end": [str(exc)]}) from exc
-        attrs["segment"] = Segment(
-            industry=attrs.get("industry", ""),
-            employee_band=attrs.get("band", ""),
-            country=attrs.get("country", ""),
-            owner_id=attrs.get("owner"),
+def command_query(form_class: type[QueryForm], options: Mapping[str, Any]) -> dict[str, Any]:
+    """The cleaned data of the command's options (named as the fields), or a CommandError of
+    `--option: message` for each invalid one."""
+    form = _form(form_class, options)
+    if not form.is_valid():
+        raise CommandError(
+            "; ".join(f"--{name}: {' '.join(errors)}" for name, errors in form.errors.items())
         )
-        return attrs
+    return form.cleaned_data
+
+
+def parameters(
+    form_class: type[QueryForm], descriptions: Mapping[str, Any] = DESCRIPTIONS
+) -> list[OpenApiParameter]:
+    """The OpenAPI query parameters of the API's fields of `form_class`."""
+    form = form_class(api=True)
+    return [
+        OpenApiParameter(
+            name,
+            type=_schema(field),
+            location=OpenApiParameter.QUERY,
+            required=field.required,
+            description=descriptions.get(name) or _choice_list(field),
+        )
+        for name, field in form.fields.items()
+        if name not in PAGES_ONLY
+    ]
+
+
+def _schema(field: forms.Field) -> dict[str, Any]:
+    if isinstance(field, DayField):
+        return {"type": "string", "format": "date"}
+    if isinstance(field, MonthField):
+        return _blank_or({"type": "string", "pattern": MONTH_RE}, field)
+    if isinstance(field, OwnerField):
+        return _blank_or({"type": "string", "format": "email"}, field)
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, FoundChoiceField):
+        keys = [key for key, _label in field.choices if key]
+        if field.initial:
+            return {"enum": keys, "type": "string", "default": field.initial, "minLength": 1}
+        return {"enum": [*keys, ""], "type": "string"}
+    return {"type": "string"}
+
+
+def _blank_or(schema: dict[str, Any], field: forms.Field) -> dict[str, Any]:
+    if field.required:
+        return {**schema, "minLength": 1}
+    return {"oneOf": [schema, {"type": "string", "maxLength": 0}]}
+
+
+def _choice_list(field: forms.Field) -> str | None:
+    """The choices as drf-spectacular lists them, in the language of the schema's request."""
+    if not isinstance(field, forms.ChoiceField) or isinstance(field, FoundChoiceField):
+        return None
+    choices = [(key, label) for key, label in field.choices if key]
+    return lazy(lambda: "\n".join(f"* `{key}` - {label}" for key, label in choices), str)()

@@ -1,11 +1,18 @@
-"""Periods are half-open [start, end) in calendar days of the site time zone (METRICS.md)."""
+"""Periods are half-open [start, end) in calendar days of the site time zone (docs/metrics.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-ONE_DAY = dt.timedelta(days=1)
+from lifecycle.lib.dates import (
+    ONE_DAY,
+    add_months,
+    months_between,
+    shift_months,
+    span_start,
+    week_start,
+)
 
 
 class InvalidPeriod(ValueError):
@@ -49,24 +56,21 @@ GRANULARITIES = ("week", "month", "quarter", "year")
 MAX_BUCKETS = 156  # three years of weeks
 
 
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
 def _next_boundary(day: dt.date, granularity: str) -> dt.date:
     if granularity == "week":
-        return day + dt.timedelta(days=7 - day.weekday())  # next Monday
-    months = {"month": 1, "quarter": 3, "year": 12}[granularity]
-    index = day.year * 12 + day.month - 1
-    index = (index // months + 1) * months  # next calendar month/quarter/year start
-    return dt.date(index // 12, index % 12 + 1, 1)
+        return week_start(day) + dt.timedelta(days=7)
+    return add_months(bucket_start(day, granularity), _MONTHS[granularity])
 
 
 def bucket_start(day: dt.date, granularity: str) -> dt.date:
     """The first day of the calendar week (Monday), month, quarter or year holding `day`:
     what the database's date truncation gives for that day."""
     if granularity == "week":
-        return day - dt.timedelta(days=day.weekday())
-    months = {"month": 1, "quarter": 3, "year": 12}[granularity]
-    index = day.year * 12 + day.month - 1
-    index -= index % months
-    return dt.date(index // 12, index % 12 + 1, 1)
+        return week_start(day)
+    return span_start(day, _MONTHS[granularity])
 
 
 def buckets(period: Period, granularity: str) -> list[Period]:
@@ -84,15 +88,6 @@ def buckets(period: Period, granularity: str) -> list[Period]:
     return result
 
 
-def _months_between(start: dt.date, end: dt.date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month
-
-
-def _month_start(day: dt.date, months: int = 0) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 PRESETS = (
     "this-month",
     "last-month",
@@ -106,28 +101,20 @@ PRESETS = (
 
 def preset_period(name: str, today: dt.date) -> Period:
     """A named period; one still running ends after today (to date), never in the future."""
-    quarter = _month_start(today, -((today.month - 1) % 3))
-    year = dt.date(today.year, 1, 1)
+    month, quarter, year = span_start(today, 1), span_start(today, 3), span_start(today, 12)
     spans = {
-        "this-month": (_month_start(today), _month_start(today, 1)),
-        "last-month": (_month_start(today, -1), _month_start(today)),
-        "this-quarter": (quarter, _month_start(quarter, 3)),
-        "last-quarter": (_month_start(quarter, -3), quarter),
-        "this-year": (year, dt.date(today.year + 1, 1, 1)),
-        "last-year": (dt.date(today.year - 1, 1, 1), year),
-        "last-12-months": (_month_start(today, -11), _month_start(today, 1)),
+        "this-month": (month, add_months(month, 1)),
+        "last-month": (add_months(month, -1), month),
+        "this-quarter": (quarter, add_months(quarter, 3)),
+        "last-quarter": (add_months(quarter, -3), quarter),
+        "this-year": (year, add_months(year, 12)),
+        "last-year": (add_months(year, -12), year),
+        "last-12-months": (add_months(month, -11), add_months(month, 1)),
     }
     if name not in spans:
         raise InvalidPeriod(f"unknown period {name!r}.")
     start, end = spans[name]
     return Period(start, min(end, today + ONE_DAY))
-
-
-def _shift_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, clamped to the month's length (31 Mar - 1 = 28/29 Feb)."""
-    first = _month_start(day, months)
-    following = _month_start(first, 1)
-    return min(first.replace(day=1) + dt.timedelta(days=day.day - 1), following - ONE_DAY)
 
 
 def previous_period(period: Period) -> Period:
@@ -136,15 +123,15 @@ def previous_period(period: Period) -> Period:
     same number of days just before."""
     if period.start.day != 1:
         return period.previous()
-    months = _months_between(period.start, period.end) + (1 if period.end.day > 1 else 0)
+    months = months_between(period.start, period.end) + (1 if period.end.day > 1 else 0)
     # Shift the last day, not the exclusive end: 1-30 May compares with all of 1-30 April.
-    last_day = _shift_months(period.last_day, -months)
-    return Period(_month_start(period.start, -months), last_day + ONE_DAY)
+    last_day = shift_months(period.last_day, -months)
+    return Period(add_months(period.start, -months), last_day + ONE_DAY)
 
 
 def chart_period(period: Period, minimum_months: int = 3) -> Period:
     """What the monthly charts cover: the period, or the 12 months up to its end when the
     period is shorter than a few months (a chart of one bar says little)."""
-    if _months_between(period.start, period.last_day) + 1 >= minimum_months:
+    if months_between(period.start, period.last_day) + 1 >= minimum_months:
         return period
-    return Period(_month_start(period.last_day, -11), period.end)
+    return Period(add_months(period.last_day, -11), period.end)

@@ -2,7 +2,7 @@
 
 One grouped scan of subscriptions gives each account's MRR at start and at end (the close of
 the day before the period and of its last day) and its first customer day; an outer
-aggregate classifies the accounts and sums the movements (METRICS.md).
+aggregate classifies the accounts and sums the movements (docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account, CancelType, Subscription, active_on_q
+from lifecycle.lib.dates import add_months
 from lifecycle.metrics.definitions import present
 from lifecycle.metrics.periods import Period
 from lifecycle.metrics.survey_metrics import survey_metrics
@@ -74,13 +75,9 @@ class Segment:
         if self.cohort_month is not None:
             accounts = accounts.with_first_customer_day().filter(
                 first_customer_day__gte=self.cohort_month,
-                first_customer_day__lt=_next_month(self.cohort_month),
+                first_customer_day__lt=add_months(self.cohort_month, 1),
             )
         return accounts
-
-
-def _next_month(first: dt.date) -> dt.date:
-    return (first + dt.timedelta(days=32)).replace(day=1)
 
 
 def subscriptions_of(segment: Segment) -> QuerySet[Subscription]:
@@ -111,13 +108,13 @@ def in_cohort(rows: QuerySet, segment: Segment) -> QuerySet:
     if segment.cohort_month is None:
         return rows
     return rows.filter(
-        first_day__gte=segment.cohort_month, first_day__lt=_next_month(segment.cohort_month)
+        first_day__gte=segment.cohort_month, first_day__lt=add_months(segment.cohort_month, 1)
     )
 
 
 def _churn_type(period: Period) -> Subquery:
     """The cancel type of the account's subscription that ended last in the period
-    (ties: the larger MRR): the type a churned account takes (METRICS.md)."""
+    (ties: the larger MRR): the type a churned account takes (docs/metrics.md)."""
     latest_ended = (
         Subscription.objects.filter(
             account=OuterRef("account"), ended_on__gte=period.start, ended_on__lt=period.end
@@ -150,7 +147,7 @@ def account_groups(s: str, e: str, period: Period, churn_type: str) -> dict[str,
 
 
 def movement_aggregates(s: str, e: str, period: Period, churn_type: str) -> dict[str, Any]:
-    """The count and MRR keys of METRICS.md between MRR fields `s` and `e`, the churn split
+    """The count and MRR keys of docs/metrics.md between MRR fields `s` and `e`, the churn split
     by the type in field `churn_type`."""
     g = account_groups(s, e, period, churn_type)
 
@@ -215,7 +212,7 @@ COUNT_KEYS = (
 
 
 def revenue_metrics_of(periods: list[Period], segment: Segment | None = None) -> list[dict]:
-    """Every customer and revenue key of METRICS.md for each period, in one query: one scan
+    """Every customer and revenue key of docs/metrics.md for each period, in one query: one scan
     of the subscriptions serves them all (the dashboards compare a period with the one
     before)."""
     days = sorted({day for p in periods for day in (p.day_before_start, p.last_day)})
@@ -244,12 +241,12 @@ def revenue_metrics_of(periods: list[Period], segment: Segment | None = None) ->
 
 
 def revenue_metrics(period: Period, segment: Segment | None = None) -> dict[str, Any]:
-    """Every customer and revenue key of METRICS.md for the period, in one query."""
+    """Every customer and revenue key of docs/metrics.md for the period, in one query."""
     return revenue_metrics_of([period], segment)[0]
 
 
 def period_metrics(period: Period, segment: Segment | None = None) -> dict[str, Any]:
-    """Every key of METRICS.md for the period: customers and revenue in one query, survey
+    """Every key of docs/metrics.md for the period: customers and revenue in one query, survey
     answers in one more and the survey response rate in a third."""
     segment = segment or Segment()
     return {**revenue_metrics(period, segment), **survey_metrics(period, segment)}

@@ -5,7 +5,7 @@ movements of a bucket come from the accounts with such a day in it, not from eve
 one query lists each account's changes per bucket (plus its MRR at the start of the range),
 a running sum per account (a window function) turns them into its MRR at both ends of each
 bucket, and the buckets' movements are summed from those rows. The counts and MRR at the
-ends then follow bucket after bucket from the identities of METRICS.md. The cost grows with
+ends then follow bucket after bucket from the identities of docs/metrics.md. The cost grows with
 the number of changes in the range, not with accounts x buckets. Money is summed in integer
 cents so that SQLite, which keeps decimals as floating point, stays exact.
 
@@ -20,7 +20,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import BigIntegerField, F, IntegerField, Min, QuerySet, Value
 from django.db.models.functions import (
     Cast,
@@ -32,6 +31,8 @@ from django.db.models.functions import (
     Round,
 )
 
+from lifecycle.lib.dates import quarter_of
+from lifecycle.lib.sql import SQL, compiled, fetch_all, with_queries
 from lifecycle.metrics.periods import Period, buckets
 from lifecycle.metrics.queries import (
     COUNT_KEYS,
@@ -64,7 +65,7 @@ def bucket_key(day: dt.date, granularity: str) -> int:
     if granularity == "week":
         year, week, _weekday = day.isocalendar()
         return year * 100 + week
-    part = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 0}[granularity]
+    part = {"month": day.month, "quarter": quarter_of(day), "year": 0}[granularity]
     return day.year * 100 + part
 
 
@@ -110,28 +111,28 @@ def _first_days(granularity: str, segment: Segment) -> QuerySet:
     return in_cohort(rows, segment)
 
 
-# s and e: the account's MRR (cents) at the start and the end of the bucket. An account
-# joining in a bucket is new when its first customer day is in the bucket (and the range).
-_BUCKET_SUMS = """
-WITH changes (account_id, bucket, change) AS ({changes}),
-firsts (account_id, first_day, first_bucket) AS ({firsts}),
-moved AS (
+# Common table expressions over `changes` (the rows of `_changes`) and `firsts` (those of
+# `_first_days`). s and e: the account's MRR (cents) at the start and the end of the
+# bucket. An account joining in a bucket is new when its first customer day is in the
+# bucket and in the range (the two parameters of `_MARKED`).
+_MOVED = """
     SELECT account_id, bucket, CAST(SUM(change) AS BIGINT) AS change
     FROM changes GROUP BY account_id, bucket
-),
-levels AS (
+"""
+_LEVELS = """
     SELECT m.bucket, f.first_day, f.first_bucket, m.change,
         CAST(SUM(m.change) OVER (
             PARTITION BY m.account_id ORDER BY m.bucket ROWS UNBOUNDED PRECEDING
         ) AS BIGINT) AS e
     FROM moved m INNER JOIN firsts f ON f.account_id = m.account_id
-),
-marked AS (
+"""
+_MARKED = """
     SELECT bucket, e - change AS s, e,
         CASE WHEN first_bucket = bucket AND first_day >= %s AND first_day < %s
             THEN 1 ELSE 0 END AS first_here
     FROM levels
-)
+"""
+_BUCKET_SUMS = """
 SELECT bucket,
     SUM(CASE WHEN e > 0 THEN 1 ELSE 0 END),
     SUM(CASE WHEN e > 0 THEN e ELSE 0 END),
@@ -151,14 +152,16 @@ GROUP BY bucket
 
 def _bucket_sums(period: Period, granularity: str, segment: Segment) -> dict[int, list[int]]:
     """Per bucket label: [customers, MRR] for BEFORE_RANGE, else the CHANGE_KEYS sums."""
-    changes_sql, changes_params = _changes(period, granularity, segment).query.sql_with_params()
-    firsts_sql, firsts_params = _first_days(granularity, segment).query.sql_with_params()
-    sql = _BUCKET_SUMS.format(changes=changes_sql, firsts=firsts_sql)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*changes_params, *firsts_params, period.start, period.end])
-        rows = cursor.fetchall()
+    changed, firsts = _changes(period, granularity, segment), _first_days(granularity, segment)
+    ctes = [
+        ("changes (account_id, bucket, change)", compiled(changed)),
+        ("firsts (account_id, first_day, first_bucket)", compiled(firsts)),
+        ("moved", SQL(_MOVED)),
+        ("levels", SQL(_LEVELS)),
+        ("marked", SQL(_MARKED, (period.start, period.end))),
+    ]
     found = {}
-    for bucket, customers, cents, *changes in rows:
+    for bucket, customers, cents, *changes in fetch_all(with_queries(ctes, SQL(_BUCKET_SUMS))):
         # PostgreSQL sums bigints as numeric: back to int.
         key = int(bucket)
         found[key] = [int(v) for v in ([customers, cents] if key == BEFORE_RANGE else changes)]
@@ -187,7 +190,7 @@ def metric_series(
 
 def _bucket_totals(customers: int, cents: int, changes: dict[str, int]) -> dict[str, int]:
     """One bucket's keys (money in cents) from the state at its start and its changes, by
-    the identities of METRICS.md: the end is the start less churn plus new and reactivated,
+    the identities of docs/metrics.md: the end is the start less churn plus new and reactivated,
     plus expansion less contraction for MRR."""
     c = changes
     gained = c["new_mrr"] + c["reactivation_mrr"] + c["expansion_mrr"]

@@ -15,13 +15,15 @@ from django.db.models import Count, DateField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Trim, Trunc, TruncDate
 from django.utils import timezone
 
-from accounts.models import MONEY
+from accounts.bands import MRR_BANDS
+from accounts.models import MONEY, active_on_q
 from campaigns.models import MessageStatus
-from lifecycle.metrics.bands import MRR_BANDS
-from lifecycle.metrics.definitions import money, nps, ratio, survey_results, weighted_nps
+from lifecycle.lib.dates import day_start
+from lifecycle.lib.numbers import money, ratio
+from lifecycle.metrics.definitions import survey_results
 from lifecycle.metrics.periods import Period, bucket_start, buckets
-from surveys.models import Invitation, Response
-from surveys.scoring import Band, SurveyKind, band_range
+from surveys.models import Invitation, Response, band_q, score_in_band
+from surveys.scoring import Band, SurveyKind, nps, weighted_nps
 
 if TYPE_CHECKING:
     from lifecycle.metrics.queries import Segment
@@ -44,11 +46,7 @@ ANSWER_KEYS = frozenset(survey_results(NO_ANSWERS))
 
 def moments(period: Period) -> tuple[dt.datetime, dt.datetime]:
     """The period's bounds as instants: midnight of `start` and of `end` in site time."""
-    zone = timezone.get_default_timezone()
-    return (
-        dt.datetime.combine(period.start, dt.time.min, tzinfo=zone),
-        dt.datetime.combine(period.end, dt.time.min, tzinfo=zone),
-    )
+    return day_start(period.start), day_start(period.end)
 
 
 def answers(period: Period, segment: Segment) -> QuerySet[Response]:
@@ -60,26 +58,16 @@ def answers(period: Period, segment: Segment) -> QuerySet[Response]:
     return found
 
 
-def in_band(kind: str, band: Band) -> Q:
-    """Scores in one band of the scale of `kind` (0 is a detractor's score, not nothing)."""
-    low, high = band_range(kind, band)
-    return Q(score__gte=low, score__lte=high)
-
-
-def scored(kind: str, band: Band) -> Q:
-    return Q(kind=kind) & in_band(kind, band)
-
-
 def answer_aggregates() -> dict[str, Any]:
     """Counts and score sums from which `survey_results` computes the survey keys."""
     nps_, csat, ces = SurveyKind.NPS, SurveyKind.CSAT, SurveyKind.CES
     return {
         "nps_responses": Count("pk", filter=Q(kind=nps_)),
-        "promoters": Count("pk", filter=scored(nps_, Band.HIGH)),
-        "passives": Count("pk", filter=scored(nps_, Band.NEUTRAL)),
-        "detractors": Count("pk", filter=scored(nps_, Band.LOW)),
+        "promoters": Count("pk", filter=band_q(Band.HIGH, kind=nps_)),
+        "passives": Count("pk", filter=band_q(Band.NEUTRAL, kind=nps_)),
+        "detractors": Count("pk", filter=band_q(Band.LOW, kind=nps_)),
         "csat_responses": Count("pk", filter=Q(kind=csat)),
-        "csat_satisfied": Count("pk", filter=scored(csat, Band.HIGH)),  # 4 or 5
+        "csat_satisfied": Count("pk", filter=band_q(Band.HIGH, kind=csat)),  # 4 or 5
         "csat_score_sum": Sum("score", filter=Q(kind=csat)),
         "ces_responses": Count("pk", filter=Q(kind=ces)),
         "ces_score_sum": Sum("score", filter=Q(kind=ces)),
@@ -131,10 +119,7 @@ def survey_series(period: Period, granularity: str, segment: Segment) -> list[di
 def nps_answers_with_mrr(period: Period, segment: Segment) -> QuerySet:
     """One row per NPS answer of the period: its score and its account's MRR on the day of
     the answer (site time), from a join to the account's subscriptions active that day."""
-    active = Q(account__subscriptions__started_on__lte=F("day")) & (
-        Q(account__subscriptions__ended_on__isnull=True)
-        | Q(account__subscriptions__ended_on__gt=F("day"))
-    )
+    active = active_on_q(F("day"), prefix="account__subscriptions__")
     return (
         answers(period, segment)
         .filter(kind=SurveyKind.NPS)
@@ -146,7 +131,8 @@ def nps_answers_with_mrr(period: Period, segment: Segment) -> QuerySet:
 
 def _band_aggregates() -> dict[str, Any]:
     # Over the per-answer rows, all NPS: only the score and the MRR matter.
-    promoter, detractor = in_band(SurveyKind.NPS, Band.HIGH), in_band(SurveyKind.NPS, Band.LOW)
+    promoter = score_in_band(SurveyKind.NPS, Band.HIGH)
+    detractor = score_in_band(SurveyKind.NPS, Band.LOW)
     aggregates: dict[str, Any] = {
         "mrr_all": Coalesce(Sum("mrr"), NO_MRR),
         "mrr_promoters": Coalesce(Sum("mrr", filter=promoter), NO_MRR),

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from lifecycle.metrics.cohorts import CSV_COLUMNS, cohort_table, csv_rows, heatmap
 from lifecycle.metrics.dashboard import MOVEMENTS, RATES, charts, feedback, headline
 from lifecycle.metrics.definitions import DEFINITIONS
-from lifecycle.metrics.forms import CohortForm, DashboardForm
+from lifecycle.metrics.forms import CohortForm, MetricsForm
 from lifecycle.metrics.periods import chart_period
 from lifecycle.metrics.series import metric_series
 
@@ -30,7 +30,7 @@ CHART_LABELS = [
 @login_required
 @permission_required("staff.view_dashboards", raise_exception=True)
 def overview(request: HttpRequest) -> HttpResponse:
-    form = DashboardForm(request.GET)
+    form = MetricsForm(request.GET)
     if not form.is_valid():
         return render(request, "metrics/overview.html", {"form": form}, status=400)
     period, segment = form.cleaned_data["range"], form.cleaned_data["segment"]
@@ -59,7 +59,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @permission_required("staff.view_dashboards", raise_exception=True)
 def series_csv(request: HttpRequest) -> HttpResponse:
     """The monthly table behind the overview charts, for a spreadsheet."""
-    form = DashboardForm(request.GET)
+    form = MetricsForm(request.GET)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
     period = chart_period(form.cleaned_data["range"])

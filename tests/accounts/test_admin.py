@@ -12,7 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Account
-from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    SubscriptionFactory,
+    UserFactory,
+    mrr_on,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -227,4 +233,4 @@ def test_an_admin_saves_an_account_with_a_new_subscription_inline(admin_client_)
     response = admin_client_.post(f"{ACCOUNTS}{account.pk}/change/", data)
 
     assert response.status_code == 302
-    assert account.mrr_on(timezone.localdate()) == Decimal("50.00")
+    assert mrr_on(account, timezone.localdate()) == Decimal("50.00")

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Account, AccountStatus, Contact, Subscription, validate_timezone
-from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory
+from accounts.validation import parse_birthday, validate_contact_email_unique
+from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory, mrr_on
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +58,8 @@ def test_ended_on_is_the_first_day_without_service():
         account=account, mrr=Decimal("50.00"), started_on=dt.date(2024, 1, 1), ended_on=DAY
     )
 
-    assert account.mrr_on(DAY - ONE_DAY) == Decimal("50.00")
-    assert account.mrr_on(DAY) == Decimal("0.00")
+    assert mrr_on(account, DAY - ONE_DAY) == Decimal("50.00")
+    assert mrr_on(account, DAY) == Decimal("0.00")
     assert list(Subscription.objects.active_on(DAY - ONE_DAY)) != []
     assert list(Subscription.objects.active_on(DAY)) == []
 
@@ -89,7 +90,7 @@ def test_the_mrr_of_an_account_is_the_sum_of_its_active_subscriptions():
     annotated = Account.objects.with_mrr_on(DAY).get(pk=account.pk)
 
     assert annotated.mrr == Decimal("125.50")
-    assert account.mrr_on(DAY) == Decimal("125.50")
+    assert mrr_on(account, DAY) == Decimal("125.50")
 
 
 def test_a_zero_mrr_subscription_does_not_make_a_customer():
@@ -156,7 +157,7 @@ def test_mrr_history_matches_mrr_on_for_each_day():
 
     history = account.mrr_history(days)
 
-    assert history == [account.mrr_on(day) for day in days]
+    assert history == [mrr_on(account, day) for day in days]
     assert history == [
         Decimal("0.00"),
         Decimal("100.00"),
@@ -351,6 +352,48 @@ def test_full_clean_reports_a_bad_contact_time_zone_on_its_field():
         contact.full_clean(exclude=["account"])
 
     assert "timezone" in excinfo.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ("1990-04-23", (1990, 4, 23)),
+        ("--02-29", (None, 2, 29)),
+        ("0000-04-23", (0, 4, 23)),  # year 0 is an unknown year, as the model has always read it
+        ("", (None, None, None)),
+    ],
+)
+def test_a_birthday_is_read_as_the_three_birth_fields(text: str, fields: tuple) -> None:
+    year, month, day = fields
+
+    assert parse_birthday(text) == fields
+    ContactFactory.build(birth_year=year, birth_month=month, birth_day=day).clean()  # agrees
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("--02-30", "birthday_not_real"),
+        ("2023-02-29", "birthday_not_real"),
+        ("17/05/1990", "birthday_format"),
+        ("--4-23", "birthday_format"),
+        ("\uff11990-04-23", "birthday_format"),  # ASCII digits only, as the CSV always read it
+    ],
+)
+def test_a_birthday_that_is_not_a_real_date_says_which_rule_it_breaks(text: str, code: str) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        parse_birthday(text)
+
+    assert excinfo.value.code == code
+
+
+def test_an_email_is_taken_at_an_account_in_any_case_but_not_by_its_own_contact() -> None:
+    contact = ContactFactory(email="Ana@Acme.test")
+
+    with pytest.raises(ValidationError, match="already has a contact with this email"):
+        validate_contact_email_unique(contact.account_id, "ana@acme.TEST")
+    validate_contact_email_unique(contact.account_id, "ana@acme.test", contact)
+    validate_contact_email_unique(AccountFactory().pk, "ana@acme.test")
 
 
 # Subscription validation

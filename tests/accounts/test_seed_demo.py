@@ -16,8 +16,6 @@ from accounts.demo import (
     CANCEL_REASONS,
     DemoDataExists,
     DemoSummary,
-    delete_demo,
-    generate_demo,
     history_months,
 )
 from accounts.demo import TIMEZONES as DEMO_TIMEZONES
@@ -29,6 +27,7 @@ from accounts.models import (
     Subscription,
     active_on_q,
 )
+from lifecycle.ops.demo import delete_demo, generate_demo
 from lifecycle.staff.roles import MARKETER
 from tests.factories import AccountFactory
 
@@ -85,7 +84,7 @@ def mrr_by_month(today: dt.date = TODAY) -> list[list[Decimal]]:
 
 
 def churn_types_of_churned_accounts(today: dt.date = TODAY) -> list[str]:
-    # METRICS.md: a churned account takes the type of its latest-ended subscription.
+    # docs/metrics.md: a churned account takes the type of its latest-ended subscription.
     latest = Subscription.objects.filter(account=OuterRef("pk"), ended_on__isnull=False).order_by(
         "-ended_on", "-mrr"
     )

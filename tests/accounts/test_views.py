@@ -15,7 +15,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Account, Contact, Subscription
-from tests.factories import AccountFactory, ContactFactory, SubscriptionFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    SubscriptionFactory,
+    UserFactory,
+    mrr_on,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -281,7 +287,7 @@ def test_the_last_month_of_the_mrr_history_is_todays_mrr(viewer_client):
     history = response.context["history"]
     assert len(history) == 24
     assert history[-1] == (today().strftime("%Y-%m"), Decimal("570.25"))
-    assert history[-1][1] == account.mrr_on(today())
+    assert history[-1][1] == mrr_on(account, today())
     assert rows(response)[-1].endswith('<td class="num">570.25</td></tr>')
     chart = json.loads(
         re.search(r'id="mrr-chart-data"[^>]*>(.*?)</script>', response.content.decode()).group(1)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import CancelType
+from lifecycle.lib.dates import add_months
 from lifecycle.metrics.periods import preset_period
 from lifecycle.staff.roles import VIEWER
 from surveys.models import Response, Survey
@@ -45,31 +46,26 @@ PLOTTED_JS = """(id) => Chart.getChart(document.getElementById(id)).data.dataset
   .some((d) => d.data.some((v) => v !== null && v !== 0))"""
 
 
-def month_start(today: dt.date, months: int) -> dt.date:
-    index = today.year * 12 + today.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 @pytest.fixture
 def history() -> None:
     """Four accounts over the last 14 months: one steady, one expanding with an add-on,
     one churned three months ago, one new two months ago."""
     today = timezone.localdate()
     SubscriptionFactory(
-        account__name="Acme", mrr=Decimal("1250.00"), started_on=month_start(today, -14)
+        account__name="Acme", mrr=Decimal("1250.00"), started_on=add_months(today, -14)
     )
     borealis = AccountFactory(name="Borealis")
-    SubscriptionFactory(account=borealis, mrr=Decimal("300.00"), started_on=month_start(today, -13))
-    SubscriptionFactory(account=borealis, mrr=Decimal("99.50"), started_on=month_start(today, -5))
+    SubscriptionFactory(account=borealis, mrr=Decimal("300.00"), started_on=add_months(today, -13))
+    SubscriptionFactory(account=borealis, mrr=Decimal("99.50"), started_on=add_months(today, -5))
     SubscriptionFactory(
         account__name="Cobalt",
         mrr=Decimal("400.00"),
-        started_on=month_start(today, -12),
-        ended_on=month_start(today, -3) + dt.timedelta(days=9),
+        started_on=add_months(today, -12),
+        ended_on=add_months(today, -3) + dt.timedelta(days=9),
         cancel_type=CancelType.VOLUNTARY,
     )
     delta = AccountFactory(name="Delta")
-    SubscriptionFactory(account=delta, mrr=Decimal("75.25"), started_on=month_start(today, -2))
+    SubscriptionFactory(account=delta, mrr=Decimal("75.25"), started_on=add_months(today, -2))
     # Survey answers this month and last: NPS 10, 9, 3 and CSAT 5, 2.
     for account, kind, score, months, comment in [
         (borealis, "nps", 10, 0, "Great support <b>team</b>"),
@@ -86,7 +82,7 @@ def history() -> None:
             score=score,
             comment=comment,
             submitted_at=timezone.make_aware(
-                dt.datetime.combine(month_start(today, months), dt.time(12))
+                dt.datetime.combine(add_months(today, months), dt.time(12))
             ),
         )
 

@@ -16,6 +16,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from campaigns.admin import MessageAdmin
 from campaigns.models import Campaign, Event, MessageStatus, Unsubscription
 from campaigns.schedules import ensure_schedule
+from surveys.models import survey_of
+from surveys.services import link_survey
 from tests.factories import CustomerContactFactory, MessageFactory, campaign, survey
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +118,7 @@ def test_editing_a_default_campaign_keeps_the_schedule_the_migration_made(admin_
         name=default.name,
         slug=default.slug,
         category=default.category,
-        survey=default.survey_id,
+        survey=survey_of(default).pk,
         trigger=default.trigger,
         cycle_months=default.cycle_months,
         reminder_after_days=default.reminder_after_days,
@@ -129,6 +131,20 @@ def test_editing_a_default_campaign_keeps_the_schedule_the_migration_made(admin_
     task = schedule_of("nps-quarterly")
     assert task.pk == before
     assert task.enabled is False
+    assert survey_of(campaign("nps-quarterly")) == survey("nps")
+
+
+def test_the_admin_shows_and_changes_which_survey_a_campaign_asks(admin_client_):
+    page = admin_client_.get(CAMPAIGNS)
+    assert "Net Promoter Score" in page.content.decode()  # the survey column
+    admin_client_.post(CAMPAIGNS + "add/", campaign_form(survey=survey("csat").pk))
+    winback = Campaign.objects.get(slug="winback")
+    assert survey_of(winback) == survey("csat")
+
+    form = campaign_form(survey="")
+    admin_client_.post(f"{CAMPAIGNS}{winback.pk}/change/", form)
+
+    assert survey_of(Campaign.objects.get(slug="winback")) is None
 
 
 def test_renaming_a_campaigns_slug_renames_its_schedule():
@@ -257,15 +273,11 @@ def many(kind: str, count: int) -> None:
             )
         elif kind == "campaign":
             slug = f"c{Campaign.objects.count()}"
-            ensure_schedule(
-                Campaign.objects.create(
-                    slug=slug,
-                    name=slug,
-                    category="surveys",
-                    trigger="rolling",
-                    survey=survey("nps"),
-                )
+            created = Campaign.objects.create(
+                slug=slug, name=slug, category="surveys", trigger="rolling"
             )
+            link_survey(created, survey("nps"))
+            ensure_schedule(created)
 
 
 @pytest.mark.parametrize(

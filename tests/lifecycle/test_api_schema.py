@@ -41,6 +41,28 @@ def test_schema_types_the_derived_account_fields(viewer):
     assert all(account[name]["readOnly"] for name in ("mrr", "status", "employee_band"))
 
 
+def test_schema_documents_the_query_parameters_of_the_metrics(viewer: object) -> None:
+    paths = api_as(viewer).get(SCHEMA, {"format": "json"}).json()["paths"]
+
+    def parameters(path: str) -> dict:
+        return {p["name"]: p for p in paths[path]["get"]["parameters"]}
+
+    metrics, series, cohorts = (
+        parameters(f"/api/v1/metrics/{tail}") for tail in ("", "series/", "cohorts/")
+    )
+    segment = {"industry", "band", "country", "owner"}
+    assert set(metrics) == {"start", "end", "cohort"} | segment  # no preset: dates instead
+    assert set(series) == set(metrics) | {"granularity"}
+    assert set(cohorts) == {"start", "end"} | segment
+    assert metrics["start"]["schema"] == {"type": "string", "format": "date"}
+    assert metrics["start"]["required"] and cohorts["end"]["required"]
+    assert cohorts["start"]["schema"]["pattern"] == r"^\d{4}-(0[1-9]|1[0-2])$"
+    assert metrics["band"]["schema"]["enum"] == ["1-10", "11-50", "51-200", "201-1000", "1001+", ""]
+    assert series["granularity"]["schema"]["default"] == "month"
+    assert metrics["owner"]["description"] == "The account owner's email."
+    assert {"type": "string", "format": "email"} in metrics["owner"]["schema"]["oneOf"]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", [SCHEMA, DOCS])
 def test_schema_and_docs_need_a_signed_in_user(url):

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import Account
 from lifecycle.metrics.churn import (
     BREAKDOWNS,
     breakdown,
@@ -25,6 +26,7 @@ from lifecycle.metrics.churn import (
 )
 from lifecycle.metrics.periods import Period, buckets
 from lifecycle.metrics.queries import Segment, period_metrics
+from lifecycle.metrics.series import metric_series
 from tests.factories import AccountFactory, SubscriptionFactory
 from tests.histories import DAY0, period_after, replace_history
 
@@ -199,6 +201,42 @@ def test_the_three_breakdowns_together_cost_one_query_and_equal_each_alone(
 
     assert together == {by: breakdown(YEAR_2024, Segment(), by) for by in BREAKDOWNS}
     assert all(together.values())
+
+
+ODD_INDUSTRY = "{x} 100%"  # a format field and a placeholder's percent sign
+
+
+def test_a_segment_value_like_sql_syntax_gives_the_numbers_of_a_plain_one(history):
+    # The breakdowns and the series are SQL written around compiled querysets: the value
+    # must reach the database as a parameter, never as text of the statement.
+    plain = Segment(industry="Software")
+    tables = breakdowns(YEAR_2024, plain, BREAKDOWNS)
+    series = metric_series(YEAR_2024, "month", plain)
+    Account.objects.filter(industry="Software").update(industry=ODD_INDUSTRY)
+    odd = Segment(industry=ODD_INDUSTRY)
+
+    odd_tables = breakdowns(YEAR_2024, odd, BREAKDOWNS)
+
+    assert metric_series(YEAR_2024, "month", odd) == series
+    assert series[2]["churned_customers"] == 1  # Acme in March: the numbers are not empty
+    assert (odd_tables["band"], odd_tables["cohort"]) == (tables["band"], tables["cohort"])
+    [row] = odd_tables["industry"]
+    assert (row["key"], row["label"]) == (ODD_INDUSTRY, ODD_INDUSTRY)
+    named = {"key": "Software", "label": "Software", "order": "Software"}
+    assert [{**row, **named}] == tables["industry"]
+    assert row["churned_customers"] == 2
+
+
+def test_a_segment_matching_no_account_gives_empty_tables_and_zeros_like_the_orm(history):
+    # An unknown band filters on `.none()`: the ORM reads no rows; the hand-written SQL
+    # around the compiled querysets must too, not fail to compile.
+    nobody = Segment(employee_band="no-such-band")
+    expected = period_metrics(YEAR_2024, nobody)
+
+    assert breakdowns(YEAR_2024, nobody, BREAKDOWNS) == {by: [] for by in BREAKDOWNS}
+    for row in metric_series(YEAR_2024, "month", nobody):
+        assert (row["customers_end"], row["mrr_end"], row["churned_mrr"]) == (0, "0.00", "0.00")
+    assert (expected["customers_end"], expected["mrr_end"]) == (0, "0.00")
 
 
 # --- 4. the churned accounts ----------------------------------------------------------------

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -281,6 +282,18 @@ def test_bad_cohort_requests_are_400_with_a_field_message(viewer_client, query, 
 
 
 @pytest.mark.django_db
+def test_the_page_says_a_range_error_above_the_form_and_ignores_a_cohort_filter(
+    viewer_client: Client,
+) -> None:
+    bad = viewer_client.get("/dashboard/cohorts/?start=2024-05&end=2024-01").content.decode()
+    ignored = viewer_client.get("/dashboard/cohorts/?cohort=nonsense")
+
+    assert 'filters-error" role="alert">The last month must not be before the first.' in bad
+    assert ignored.status_code == 200
+    assert 'name="cohort"' not in ignored.content.decode()
+
+
+@pytest.mark.django_db
 def test_the_api_needs_a_role(outsider_client):
     assert (
         outsider_client.get("/api/v1/metrics/cohorts/?start=2024-01&end=2024-12").status_code == 403
@@ -362,7 +375,13 @@ def test_the_toggle_keeps_the_filters(viewer_client, recent):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
-    ["?start=2024-13", "?start=2024-05&end=2024-01", "?start=2020-01&end=2024-01", "?band=9"],
+    [
+        "?start=2024-13",
+        "?start=2024-1",  # YYYY-MM, as the API and the other pages read a month
+        "?start=2024-05&end=2024-01",
+        "?start=2020-01&end=2024-01",
+        "?band=9",
+    ],
 )
 def test_bad_page_filters_are_400_with_a_message_not_500(viewer_client, query):
     response = viewer_client.get(f"/dashboard/cohorts/{query}")

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Account
@@ -132,6 +133,50 @@ def test_bad_filters_are_400_with_a_message_not_500(viewer_client, query):
     response = viewer_client.get(f"/{query}")
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?band=9", "Select a valid choice. 9 is not one of the available choices."),
+        ("?period=custom&start=2024-05-01", "Give both dates of a custom period."),
+        ("?cohort=2024-1", "Give a month as YYYY-MM."),
+        ("?owner=nobody@example.com", "Select a valid choice. That choice is not one of"),
+    ],
+)
+def test_bad_filters_are_worded_as_on_every_page(
+    viewer_client: Client, history: dt.date, query: str, message: str
+) -> None:
+    page = viewer_client.get(f"/{query}").content.decode()
+    download = viewer_client.get(f"/dashboard/series.csv{query}").content.decode()
+
+    assert message in page
+    assert message in download
+
+
+def test_an_owner_is_chosen_by_id_or_named_by_email(
+    viewer_client: Client, history: dt.date
+) -> None:
+    owner = UserFactory(username="olga", email="olga@example.com")
+    Account.objects.filter(name="Kept").update(owner=owner)
+
+    by_id = viewer_client.get(f"/?owner={owner.pk}")
+    by_email = viewer_client.get("/?owner=Olga@Example.com")
+
+    assert card_value(by_id, "mrr_end") == card_value(by_email, "mrr_end") == "1,000.00"
+    assert f'<option value="{owner.pk}" selected>olga</option>' in by_id.content.decode()
+
+
+def test_the_owner_picker_lists_the_owners_of_accounts(
+    viewer_client: Client, history: dt.date
+) -> None:
+    owner = UserFactory(username="olga")
+    AccountFactory(owner=owner)
+
+    page = viewer_client.get("/").content.decode()
+
+    assert f'<option value="{owner.pk}">olga</option>' in page
+    assert ">viewer</option>" not in page  # signed in, but owns no account
 
 
 def test_the_monthly_table_downloads_as_csv(viewer_client, history):

@@ -9,7 +9,8 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,7 @@ from lifecycle.metrics.queries import (
     revenue_metrics,
     revenue_metrics_of,
 )
-from tests.factories import AccountFactory, SubscriptionFactory
+from tests.factories import AccountFactory, SubscriptionFactory, UserFactory
 from tests.histories import DAY0, period_after, replace_history
 
 D = dt.date
@@ -269,6 +270,117 @@ def test_bad_metrics_requests_are_400_with_a_message(viewer_client, query):
     response = viewer_client.get(f"/api/v1/metrics/{query}")
     assert response.status_code == 400
     assert response.json()
+
+
+DATE_FORMAT = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+YEAR = "/api/v1/metrics/?start=2024-01-01&end=2025-01-01"
+COHORTS = "/api/v1/metrics/cohorts/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        (
+            "/api/v1/metrics/",
+            {"start": ["This field is required."], "end": ["This field is required."]},
+        ),
+        ("/api/v1/metrics/?start=&end=2025-01-01", {"start": [DATE_FORMAT]}),
+        ("/api/v1/metrics/?start=01/05/2024&end=2025-01-01", {"start": [DATE_FORMAT]}),  # ISO only
+        (
+            "/api/v1/metrics/?start=2024-02-01&end=2024-01-01",
+            {"end": ["end must be after start (the period is [start, end))."]},
+        ),
+        # The period is checked once every field is valid.
+        (
+            "/api/v1/metrics/?start=2024-02-01&end=2024-01-01&band=huge",
+            {"band": ['"huge" is not a valid choice.']},
+        ),
+        (f"{YEAR}&industry=Unknown", {"industry": ["No account has this industry."]}),
+        (f"{YEAR}&country=zz", {"country": ["No account is in this country."]}),
+        (f"{YEAR}&owner=abc", {"owner": ["Enter a valid email address."]}),
+        (f"{YEAR}&owner=a@b.test", {"owner": ["No user has this email."]}),
+        (f"{YEAR}&cohort=2024-1", {"cohort": ["This value does not match the required pattern."]}),
+        (f"{YEAR}&cohort=0000-01", {"cohort": ["Give a month as YYYY-MM."]}),
+        (f"{COHORTS}?start=&end=2024-06", {"start": ["This field may not be blank."]}),
+        (f"{COHORTS}?start=0000-01&end=2024-06", {"start": ["Give a month as YYYY-MM."]}),
+        (
+            f"{COHORTS}?start=2024-05&end=2024-01",
+            {"end": ["The last month must not be before the first."]},
+        ),
+        (f"{COHORTS}?start=2021-01&end=2024-01", {"end": ["At most 36 months at a time."]}),
+    ],
+)
+def test_the_api_words_its_400s_as_it_always_has(
+    viewer_client: Client, url: str, body: dict
+) -> None:
+    response = viewer_client.get(url)
+
+    assert response.status_code == 400
+    assert response.json() == body
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_drfs_translation_of_its_messages(viewer_client: Client) -> None:
+    response = viewer_client.get(
+        "/api/v1/metrics/?start=x&end=2025-01-01&band=huge", HTTP_ACCEPT_LANGUAGE="es"
+    )
+
+    assert response.json()["band"] == ['"huge" no es una elección válida.']
+    assert response.json()["start"][0].startswith("Fecha con formato erróneo.")
+
+
+@pytest.mark.django_db
+def test_the_command_names_each_bad_option_as_it_always_has() -> None:
+    with pytest.raises(CommandError) as failure:
+        call_command(
+            "metrics",
+            *("--start", "2024-01-01", "--end", "2025-01-01", "--industry", "Unknown"),
+            *("--band", "huge", "--owner", "nobody@example.com", "--cohort", "2024-13"),
+        )
+
+    assert str(failure.value) == (
+        "--industry: No account has this industry.; "
+        '--band: "huge" is not a valid choice.; '
+        "--owner: No user has this email.; "
+        "--cohort: This value does not match the required pattern."
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--start", "2024-02-01", "--end", "2024-01-01"), "--end: end must be after start"),
+        (("--start", "x", "--end", ""), f"--start: {DATE_FORMAT}; --end: {DATE_FORMAT}"),
+        (("--start", "2024-01-01", "--end", "2025-01-01", "--cohort", "0000-01"), "--cohort: Give"),
+    ],
+)
+def test_the_command_refuses_a_bad_period_or_month_in_one_line(
+    args: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(CommandError) as failure:
+        call_command("metrics", *args)
+
+    assert str(failure.value).startswith(message)
+
+
+@pytest.mark.django_db
+def test_an_owner_is_named_by_email_or_by_id_in_the_command_and_the_api(
+    viewer_client: Client,
+) -> None:
+    owner = UserFactory(email="Olga@Example.com")
+    sub(AccountFactory(owner=owner), "100", D(2023, 1, 1))
+    sub(AccountFactory(), "900", D(2023, 1, 1))
+    period = ("--start", "2024-01-01", "--end", "2025-01-01", "--json")
+    by_email, by_id = StringIO(), StringIO()
+
+    call_command("metrics", *period, "--owner", "olga@example.com", stdout=by_email)
+    call_command("metrics", *period, "--owner", str(owner.pk), stdout=by_id)
+    api = viewer_client.get(f"/api/v1/metrics/?start=2024-01-01&end=2025-01-01&owner={owner.pk}")
+
+    assert json.loads(by_email.getvalue())["mrr_end"] == "100.00"
+    assert json.loads(by_id.getvalue()) == json.loads(by_email.getvalue()) == api.json()
 
 
 # --- property: the database agrees with a brute-force reference --------------------------

@@ -15,10 +15,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.bands import MRR_BANDS, mrr_band
 from accounts.models import Account
 from campaigns.models import MessageStatus
-from lifecycle.metrics.bands import MRR_BANDS, mrr_band
-from lifecycle.metrics.definitions import mean, survey_results, weighted_nps
+from lifecycle.lib.numbers import mean
+from lifecycle.metrics.definitions import survey_results
 from lifecycle.metrics.periods import Period, bucket_start, buckets
 from lifecycle.metrics.queries import Segment, period_metrics
 from lifecycle.metrics.survey_metrics import (
@@ -28,6 +29,7 @@ from lifecycle.metrics.survey_metrics import (
     survey_series,
 )
 from surveys.models import Response
+from surveys.scoring import weighted_nps
 from tests.factories import (
     AccountFactory,
     ContactFactory,

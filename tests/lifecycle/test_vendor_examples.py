@@ -2,9 +2,9 @@
 subscription histories against `period_metrics` (and the NPS formula).
 
 Each test names its source: vendor, page title and URL, as found in their public docs. Where a
-vendor's formula differs from /work/shared/METRICS.md the test asserts the METRICS.md number and
-says in one comment why; METRICS.md decides ("where a formula in marketing literature is
-ambiguous or wrong, this page decides"). Where a vendor publishes a formula but no numbers, the
+vendor's formula differs from docs/metrics.md the test asserts the docs/metrics.md number and
+says in one comment why; docs/metrics.md decides (where a formula in the marketing literature is
+ambiguous or wrong, that page settles it). Where a vendor publishes a formula but no numbers, the
 test says whose numbers it borrows.
 """
 
@@ -15,9 +15,9 @@ from decimal import Decimal
 
 import pytest
 
-from lifecycle.metrics.definitions import nps
 from lifecycle.metrics.periods import Period
 from lifecycle.metrics.queries import period_metrics
+from surveys.scoring import nps
 from tests.factories import AccountFactory, SubscriptionFactory
 
 D = dt.date
@@ -74,8 +74,8 @@ def test_chartmogul_lifecycle_of_a_customer_syncalytics_movements():
     assert dropped_silver["contraction_mrr"] == "60.00"
     assert dropped_silver["churned_customers"] == 0  # another subscription is still active
 
-    # ChartMogul lists +$60 and -$60 in January's chart data; METRICS.md measures movements
-    # between the two ends of the period, so inside one month they cancel out (METRICS.md decides).
+    # ChartMogul lists +$60 and -$60 in January's chart data; docs/metrics.md measures movements
+    # between the two ends of the period, so inside one month they cancel out (docs/metrics.md).
     january = period_metrics(Period(D(2024, 1, 1), D(2024, 2, 1)))
     assert (january["new_mrr"], january["expansion_mrr"], january["contraction_mrr"]) == (
         "166.67",
@@ -117,7 +117,7 @@ def test_chartmogul_gross_and_net_mrr_churn_rate_example():
     assert m["net_revenue_retention"] == pytest.approx(0.90)
 
     # A former customer comes back with $10. ChartMogul's net formula also subtracts
-    # Reactivation MRR ((10+10) - (10+10)) / 100 = 0%; METRICS.md offsets expansion of the
+    # Reactivation MRR ((10+10) - (10+10)) / 100 = 0%; docs/metrics.md offsets expansion of the
     # starting customers only (a returning customer is not revenue the start base kept), so 10%.
     returning = AccountFactory()
     sub(returning, "25", D(2022, 1, 1), D(2023, 1, 1), "involuntary")
@@ -155,7 +155,7 @@ def test_chartmogul_customer_churn_rate_examples():
     assert m["customer_churn_rate"] == pytest.approx(0.10)
     assert (m["acquired_customers"], m["new_customers"]) == (1, 0)
     # Baremetrics' "Churn Update" (https://changelog.baremetrics.com/churn-update-4pqo9O) counts
-    # customers who sign up and cancel in the same window, i.e. 11 / 100 = 11%; METRICS.md counts
+    # customers who sign up and cancel in the same window, i.e. 11 / 100 = 11%; we count
     # only |A_S \ A_E| (the customer was never a customer at the start), as ChartMogul does.
 
     # The second page's case: one more starting customer leaves and comes back in the month.
@@ -220,7 +220,7 @@ def test_baremetrics_quick_ratio():
     assert m["quick_ratio"] == pytest.approx(3.5)
 
     # A former customer returns with $4k. Baremetrics' formula leaves Reactivation MRR out
-    # (still 3.5); METRICS.md counts it as gained revenue: (20+4+8)/(5+3) = 4.0.
+    # (still 3.5); docs/metrics.md counts it as gained revenue: (20+4+8)/(5+3) = 4.0.
     returning = AccountFactory()
     sub(returning, "4000", D(2022, 1, 1), D(2023, 1, 1), "involuntary")
     sub(returning, "4000", D(2024, 4, 20))
@@ -263,12 +263,12 @@ def test_profitwell_cancellations_in_the_first_month_are_not_churn():
     december = period_metrics(Period(D(2023, 12, 1), D(2024, 1, 1)))
     assert (december["new_customers"], december["new_mrr"]) == (0, "0.00")
     assert (december["churned_customers"], december["churned_mrr"]) == (0, "0.00")
-    assert december["acquired_customers"] == 1  # METRICS.md still records the acquisition
+    assert december["acquired_customers"] == 1  # docs/metrics.md still records the acquisition
 
     dec_5 = period_metrics(Period(D(2023, 12, 5), D(2023, 12, 6)))
     assert (dec_5["new_customers"], dec_5["new_mrr"]) == (1, "100.00")
 
-    # ProfitWell reclassifies within its calendar month; METRICS.md has no such rule: in a
+    # ProfitWell reclassifies within its calendar month; docs/metrics.md has no such rule: in a
     # one-day period starting 12/6 the account was a customer at the start, so that day churns.
     dec_6 = period_metrics(Period(D(2023, 12, 6), D(2023, 12, 7)))
     assert (dec_6["churned_customers"], dec_6["churned_mrr"]) == (1, "100.00")
@@ -293,8 +293,8 @@ def test_gainsight_headwind_tailwind_and_net_revenue_retention():
     assert m["net_revenue_retention"] == pytest.approx(0.90)
     assert m["net_revenue_retention"] == pytest.approx(1 - m["revenue_churn_rate"] + tailwind)
     # Gainsight's "Accelerate Success In The Subscription Economy" glossary page says customer
-    # churn rate should include price reductions and up-sells; METRICS.md keeps customer churn a
-    # count (1 of 4 accounts left) and puts dollars in the revenue rates (METRICS.md decides).
+    # churn rate should include price reductions and up-sells; we keep customer churn a
+    # count (1 of 4 accounts left) and put dollars in the revenue rates (docs/metrics.md).
     assert m["customer_churn_rate"] == pytest.approx(0.25)
 
 
@@ -302,7 +302,7 @@ def test_delighted_nps_example():
     """Delighted Help Center, "NPS Surveys", https://help.delighted.com/article/531-nps-surveys:
     10 promoters (50%), 5 passives (25%), 5 detractors (25%) → 50 - 25 = 25."""
     assert nps(promoters=10, detractors=5, responses=20) == 25.0
-    # Delighted rounds NPS to a whole number; METRICS.md rounds to one decimal (METRICS.md
+    # Delighted rounds NPS to a whole number; docs/metrics.md rounds to one decimal (docs/metrics.md
     # decides), e.g. 1 promoter in 3 responses is 33.3 here where Delighted would show 33.
     assert nps(promoters=1, detractors=0, responses=3) == 33.3
     assert nps(promoters=0, detractors=0, responses=0) is None

@@ -8,11 +8,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Account, Contact
-from surveys import emails
+from campaigns import tasks as campaign_tasks
+from campaigns.models import Message, MessageStatus
 from surveys.models import FollowUp, FollowUpReason, FollowUpStatus, Invitation, Response
-from surveys.selectors import promoters
 from surveys.services import record_answer
-from surveys.tasks import alert_owner
 from tests.factories import (
     AccountFactory,
     CustomerContactFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     UserFactory,
     survey,
 )
+from tests.smtp import SMTPServer, use_smtp
 
 pytestmark = pytest.mark.django_db
 
@@ -161,9 +161,9 @@ def test_two_detractors_of_one_account_share_one_follow_up(account, answer, mail
     answer(first.invitation, score=1)
     answer(first.invitation, score=3, comment="Still bad")
     assert len(mailoutbox) == 2
-    assert alert_owner(first.pk) is False
-    assert emails.unalerted_responses(now=timezone.now() + dt.timedelta(hours=1)) == []
+    campaign_tasks.tick()  # the pipeline's minute tick finds nothing left to send
     assert len(mailoutbox) == 2
+    assert Message.objects.filter(email="owner-alert").count() == 2
     assert FollowUp.objects.count() == 1
 
 
@@ -188,17 +188,46 @@ def test_an_account_without_an_owner_still_gets_its_follow_up(answer, mailoutbox
     assert mailoutbox == []
 
 
+def test_the_owner_alert_is_a_message_of_the_sending_pipeline(account, answer, mailoutbox):
+    response = answer(invitation_for(account), score=3)
+
+    alert = Message.objects.get(alerted_response=response)
+    assert (alert.recipient, alert.contact, alert.campaign) == ("owner@example.com", None, None)
+    assert alert.status == MessageStatus.SENT
+    assert alert.message_id == mailoutbox[0].extra_headers["Message-ID"]
+
+
 def test_an_alert_whose_task_was_lost_goes_on_a_later_tick(account, mailoutbox):
     # No after-commit callbacks run: the task was never enqueued.
     response = record_answer(invitation_for(account), score=3, now=timezone.now())
+    assert mailoutbox == []
 
-    due = emails.unalerted_responses(now=timezone.now() + dt.timedelta(minutes=3))
-    for response_id in due:
-        alert_owner(response_id)
+    campaign_tasks.tick()
+    campaign_tasks.tick()
 
-    assert due == [response.pk]
     assert len(mailoutbox) == 1
-    assert emails.unalerted_responses(now=timezone.now() + dt.timedelta(minutes=3)) == []
+    assert Message.objects.get(alerted_response=response).status == MessageStatus.SENT
+
+
+def test_an_alert_waits_out_a_mail_server_outage_and_goes_once(account, answer, settings):
+    server = SMTPServer(start=False)  # nothing listens on its port yet
+    use_smtp(settings, server.port)
+    response = answer(invitation_for(account), score=2, comment="Too slow")
+    alert = Message.objects.get(alerted_response=response)
+    assert alert.status == MessageStatus.QUEUED
+    assert "Mail server unavailable" in alert.error
+
+    server.start()
+    try:
+        campaign_tasks.tick()
+        campaign_tasks.tick()
+    finally:
+        server.stop()
+
+    (sent,) = server.messages
+    assert sent["To"] == "owner@example.com"
+    assert "Too slow" in sent.get_body(("plain",)).get_content()
+    assert Message.objects.get(pk=alert.pk).status == MessageStatus.SENT
 
 
 def test_updating_an_answer_keeps_every_revision(account, answer):
@@ -227,56 +256,18 @@ def test_a_score_outside_the_scale_is_refused(account, kind, score):
     assert not Response.objects.exists()
 
 
-def test_promoters_are_contacts_whose_latest_nps_is_nine_or_ten(account, answer):
-    nine, ten, eight = (CustomerContactFactory(account=account) for _ in range(3))
-    earlier = timezone.now() - dt.timedelta(days=100)
-    answer(invitation_for(account, contact=nine), score=9, now=earlier)
-    answer(invitation_for(account, contact=ten), score=10, now=earlier)
-    answer(invitation_for(account, contact=eight), score=8, now=earlier)
-
-    assert set(promoters()) == {nine, ten}
-
-
-def test_a_later_low_score_drops_a_promoter(account, answer):
-    contact, other = (
-        CustomerContactFactory(account=account),
-        CustomerContactFactory(account=account),
-    )
-    answer(invitation_for(account, contact=contact), score=10, now=timezone.now() - dt.timedelta(9))
-    answer(invitation_for(account, contact=other), score=9)
-
-    answer(invitation_for(account, contact=contact), score=3)
-
-    assert set(promoters()) == {other}
-
-
-def test_changing_an_answer_to_a_low_score_drops_the_promoter(account, answer):
-    invitation = invitation_for(account)
-    answer(invitation, score=10)
-
-    answer(invitation, score=0)
-
-    assert not promoters().exists()
-
-
-def test_a_csat_answer_does_not_make_a_promoter(account, answer):
-    answer(invitation_for(account, "csat"), score=5)
-
-    assert not promoters().exists()
-
-
 def test_an_answer_is_saved_even_when_the_broker_is_down(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     def broker_down(*args, **kwargs):
         raise OSError("Connection refused")
 
-    monkeypatch.setattr(alert_owner, "delay", broker_down)
-    invitation = InvitationFactory()
+    monkeypatch.setattr(campaign_tasks.send_messages, "delay", broker_down)
+    invitation = InvitationFactory(contact__account__owner=UserFactory(email="owner@example.com"))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = record_answer(invitation, score=2, comment="", now=timezone.now())
 
-    # Saved, follow-up opened; the owner alert waits for the next surveys.tick.
-    assert Response.objects.get(pk=response.pk).owner_alerted_at is None
+    # Saved, follow-up opened; the owner alert is queued for the next campaigns.tick.
+    assert Response.objects.get(pk=response.pk).owner_alert.status == MessageStatus.QUEUED
     assert FollowUp.objects.filter(account=invitation.account).exists()

@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Account
-from lifecycle.metrics.definitions import nps
-from surveys.filters import day_start
+from lifecycle.lib.dates import day_start
 from surveys.models import FollowUp, FollowUpStatus
 from surveys.rollups import account_scores, window, with_nps
+from surveys.scoring import nps
 from tests.factories import (
     AccountFactory,
     ContactFactory,

@@ -7,12 +7,12 @@ from typing import Any, BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.importer import KINDS, ImportResult, import_crm
+from accounts.importer import HISTORY_KINDS, ImportResult, import_crm, kinds
 
-HELP = {
-    "responses": "CSV file of survey responses from another tool (history: it counts in the "
-    "metrics but opens no follow-up and alerts no owner)",
-}
+
+def _help(kind: str) -> str:
+    history = HISTORY_KINDS.get(kind)
+    return f"CSV file of {kind}" + (f": {history.help_text}" if history else "")
 
 
 def _plain(text: str) -> str:
@@ -28,10 +28,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        for kind in KINDS:
-            parser.add_argument(
-                f"--{kind}", metavar="FILE", help=HELP.get(kind, f"CSV file of {kind}")
-            )
+        for kind in kinds():
+            parser.add_argument(f"--{kind}", metavar="FILE", help=_help(kind))
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -39,9 +37,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        paths = {kind: options[kind] for kind in KINDS if options.get(kind)}
+        paths = {kind: options[kind] for kind in kinds() if options.get(kind)}
         if not paths:
-            options_list = ", ".join(f"--{kind}" for kind in KINDS)
+            options_list = ", ".join(f"--{kind}" for kind in kinds())
             raise CommandError(f"Give at least one of {options_list}.")
         with ExitStack() as stack:
             sources = {kind: (path, _open(stack, path)) for kind, path in paths.items()}

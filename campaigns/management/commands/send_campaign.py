@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("slug", help="the campaign's slug, for example nps-quarterly")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = Campaign.objects.select_related("survey").filter(slug=options["slug"]).first()
+        campaign = Campaign.objects.filter(slug=options["slug"]).first()
         if campaign is None:
             slugs = ", ".join(Campaign.objects.values_list("slug", flat=True))
             raise CommandError(f"No campaign {options['slug']!r}. Campaigns: {slugs}.")

@@ -3,9 +3,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from lifecycle.metrics.params import MetricsQuerySerializer
+from lifecycle.metrics.forms import MetricsForm
+from lifecycle.metrics.params import command_query
 from lifecycle.metrics.queries import period_metrics
 
 
@@ -23,15 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--cohort", default="", help="month of first customer day, YYYY-MM")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        fields = ("start", "end", "industry", "band", "country", "owner", "cohort")
-        query = MetricsQuerySerializer(data={key: options[key] for key in fields})
-        if not query.is_valid():
-            problems = "; ".join(
-                f"--{field}: {' '.join(str(m) for m in messages)}"
-                for field, messages in query.errors.items()
-            )
-            raise CommandError(problems)
-        metrics = period_metrics(query.validated_data["period"], query.validated_data["segment"])
+        query = command_query(MetricsForm, options)
+        metrics = period_metrics(query["range"], query["segment"])
         if options["json"]:
             self.stdout.write(json.dumps(metrics))
             return

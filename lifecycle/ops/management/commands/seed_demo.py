@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import DemoDataExists, delete_demo, generate_demo
+from accounts.demo import DemoDataExists
+from lifecycle.ops.demo import delete_demo, generate_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,45 @@
+"""What the layers above campaigns plug into it, registered in their AppConfig.ready().
+
+Campaigns knows nothing of surveys (or any later kind of campaign content): a content kind
+tells the planner which email a campaign's messages use, narrows who may get them, and may
+plan messages of its own (survey reminders). The pipeline's `@builder` works the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from campaigns.models import Campaign
+
+
+@dataclass(frozen=True)
+class Content:
+    """One kind of campaign content, such as a survey."""
+
+    # The email template of the campaign's messages, or None when the campaign is not this kind.
+    email_for: Callable[[Campaign], str | None]
+    # Narrows contacts (already reachable) to those this content may go to now.
+    audience: Callable[[Campaign, QuerySet, dt.datetime], QuerySet]
+    # Queues follow-up messages (reminders); returns how many it created.
+    plan: Callable[[Campaign, dt.datetime], int]
+
+
+CONTENTS: list[Content] = []
+
+
+def register(content: Content) -> None:
+    if content not in CONTENTS:
+        CONTENTS.append(content)
+
+
+def content_of(campaign: Campaign) -> tuple[Content, str] | None:
+    """The content kind a campaign sends and its email template, if any kind claims it."""
+    for content in CONTENTS:
+        email = content.email_for(campaign)
+        if email:
+            return content, email
+    return None
