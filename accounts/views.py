@@ -141,16 +141,20 @@ def _require(request: HttpRequest, model: str, editing: bool) -> None:
         raise PermissionDenied
 
 
+def _account_and_child(request: HttpRequest, pk: int, model: type, child_pk: int | None) -> tuple:
+    """The account and its contact or subscription to edit (a new one without `child_pk`),
+    once the user may do that."""
+    _require(request, model._meta.model_name, editing=child_pk is not None)
+    account = get_object_or_404(Account, pk=pk)
+    if child_pk is None:
+        return account, model(account=account)
+    return account, get_object_or_404(model, pk=child_pk, account=account)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
-    _require(request, "contact", editing=contact_pk is not None)
-    account = get_object_or_404(Account, pk=pk)
-    contact = (
-        get_object_or_404(Contact, pk=contact_pk, account=account)
-        if contact_pk
-        else Contact(account=account)
-    )
+    account, contact = _account_and_child(request, pk, Contact, contact_pk)
     title = _("Edit contact") if contact_pk else _("New contact")
     return _edit_child(request, account, ContactForm, contact, title)
 
@@ -160,13 +164,7 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -
 def subscription_edit(
     request: HttpRequest, pk: int, subscription_pk: int | None = None
 ) -> HttpResponse:
-    _require(request, "subscription", editing=subscription_pk is not None)
-    account = get_object_or_404(Account, pk=pk)
-    subscription = (
-        get_object_or_404(Subscription, pk=subscription_pk, account=account)
-        if subscription_pk
-        else Subscription(account=account)
-    )
+    account, subscription = _account_and_child(request, pk, Subscription, subscription_pk)
     title = _("Edit subscription") if subscription_pk else _("New subscription")
     return _edit_child(request, account, SubscriptionForm, subscription, title)
 
