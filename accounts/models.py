@@ -1,7 +1,7 @@
 """Customer accounts, their contacts and subscriptions.
 
 Customer status is never stored: an account is a customer on day d when the MRR of its
-subscriptions active on d is above zero (METRICS.md). The QuerySet methods below derive it
+subscriptions active on d is above zero (docs/metrics.md). The QuerySet methods below derive it
 in the database so it cannot disagree with revenue.
 """
 

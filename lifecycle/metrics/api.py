@@ -22,7 +22,7 @@ class CanViewDashboards(BasePermission):
 
 
 class PeriodMetricsView(APIView):
-    """The period metrics of METRICS.md: the same object as `manage.py metrics --json`."""
+    """The period metrics of docs/metrics.md: the same object as `manage.py metrics --json`."""
 
     permission_classes = [CanViewDashboards]
 

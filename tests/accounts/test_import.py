@@ -1,4 +1,4 @@
-"""`import_crm`: CSV upsert by external_id, all files of a run or nothing (CONTRACTS.md)."""
+"""`import_crm`: CSV upsert by external_id, all files of a run or nothing (docs/import.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Period metrics: hand-checked scenarios, the identities of METRICS.md, and the database
+"""Period metrics: hand-checked scenarios, the identities of docs/metrics.md, and the database
 implementation against a brute-force reference on random subscription histories."""
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def test_the_command_and_the_api_return_the_same_object(viewer_client):
     assert api.json()["churned_mrr_voluntary"] == "100.00"
 
 
-# The keys of METRICS.md, in the order the command and the API print them.
+# The keys of docs/metrics.md, in the order the command and the API print them.
 METRICS_KEYS = [
     "start",
     "end",
@@ -402,7 +402,7 @@ def reference_mrr(subs, account, day):
 
 
 def reference_metrics(subs, start, end):
-    """METRICS.md read literally, one day at a time."""
+    """docs/metrics.md read literally, one day at a time."""
     accounts = {s["account"] for s in subs}
     before, last = start - dt.timedelta(days=1), end - dt.timedelta(days=1)
     mrr_s = {a: reference_mrr(subs, a, before) for a in accounts}

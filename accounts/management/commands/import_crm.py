@@ -1,4 +1,4 @@
-"""`python manage.py import_crm`: the CSV import of CONTRACTS.md, all files or nothing."""
+"""`python manage.py import_crm`: the CSV import of docs/import.md, all files or nothing."""
 
 from __future__ import annotations
 

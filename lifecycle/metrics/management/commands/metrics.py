@@ -11,7 +11,7 @@ from lifecycle.metrics.queries import period_metrics
 
 
 class Command(BaseCommand):
-    help = "The retention metrics of METRICS.md for the period [start, end)."
+    help = "The retention metrics of docs/metrics.md for the period [start, end)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
