@@ -78,7 +78,8 @@ def parse_birthday(value: str) -> Birthday:
     match = _BIRTHDAY.fullmatch(value)
     if not match:
         raise ValidationError(BIRTHDAY_FORMAT, code="birthday_format")
-    year = None if match["year"] == "-" else int(match["year"])
+    # Some exports write an unknown year as 0000: store it as no year, like --MM-DD.
+    year = None if match["year"] == "-" else int(match["year"]) or None
     month, day = int(match["month"]), int(match["day"])
     validate_birthday(year, month, day)
     return (year, month, day)

@@ -35,15 +35,19 @@ FIRST_RETRY = dt.timedelta(minutes=2)  # then 4, 8, 16 minutes
 
 Builder = Callable[[Message], EmailMultiAlternatives]
 BUILDERS: dict[str, Builder] = {}
+# Relations of Message the builders read, joined when a message is loaded to be sent
+# (surveys: the campaign's survey), so building costs no query per relation.
+RELATED: set[str] = {"campaign", "contact__account"}
 
 
 class Skip(Exception):
     """A builder's verdict that this message must not go (answered, throttled, unsubscribed)."""
 
 
-def builder(email: str) -> Callable[[Builder], Builder]:
+def builder(email: str, *, select_related: tuple[str, ...] = ()) -> Callable[[Builder], Builder]:
     def register(function: Builder) -> Builder:
         BUILDERS[email] = function
+        RELATED.update(select_related)
         return function
 
     return register
@@ -136,7 +140,7 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
     """Claim, build and send one message. None means the connection can't be used further."""
     if not claim(pk, now=timezone.now()):
         return ""  # another worker has it, or it is no longer queued
-    message = Message.objects.select_related("campaign", "contact__account").get(pk=pk)
+    message = Message.objects.select_related(*sorted(RELATED)).get(pk=pk)
     try:
         email = build(message)
     except Skip as reason:

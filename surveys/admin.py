@@ -194,9 +194,13 @@ class FollowUpAdmin(admin.ModelAdmin):
     inlines = [FollowUpCommentInline]
 
     def save_model(self, request: HttpRequest, obj: FollowUp, form: Any, change: bool) -> None:
+        if not change:  # a new item: as given (an item added closed was closed just now)
+            if obj.status == FollowUpStatus.CLOSED:
+                obj.closed_at = timezone.now()
+            super().save_model(request, obj, form, change)
+            return
         # A status changed by hand goes through the same services as the staff pages.
-        wanted = obj.status
-        obj.status = form.initial["status"] if change else FollowUpStatus.OPEN
+        wanted, obj.status = obj.status, form.initial["status"]
         super().save_model(request, obj, form, change)
         if wanted == obj.status:
             return

@@ -60,7 +60,7 @@ def survey_email(name: str, message: Message, invitation: Invitation) -> EmailMu
     )
 
 
-@builder(INVITATION_EMAIL)
+@builder(INVITATION_EMAIL, select_related=("campaign__survey_link__survey",))
 def build_invitation(message: Message) -> EmailMultiAlternatives:
     survey = survey_of(message.campaign)
     if not reachable(message.campaign).filter(pk=message.contact_id).exists():

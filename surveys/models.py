@@ -231,8 +231,8 @@ class Response(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Claimed with a conditional UPDATE before the owner is emailed, so the alert goes once.
-    # When the alert to the account owner was queued; `owner_alert` is its email.
+    # When the alert to the account owner was queued (claimed with a conditional UPDATE,
+    # so it is queued once); `owner_alert` is its email.
     owner_alerted_at = models.DateTimeField(_("owner alerted at"), null=True, blank=True)
     owner_alert = models.OneToOneField(
         "campaigns.Message",

@@ -3,7 +3,16 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from surveys import webhooks
+from surveys import services, webhooks
+from surveys.models import Response
+
+
+@shared_task(name="surveys.alert_owner")
+def alert_owner(response_id: int) -> bool:
+    """Tasks the previous release left in the broker: queue their alert as a Message (once;
+    surveys 0004 queued the rest). Nothing enqueues this any more; drop it next release."""
+    response = Response.objects.select_related("account__owner").filter(pk=response_id).first()
+    return bool(response and services.queue_owner_alert(response, now=timezone.now()))
 
 
 @shared_task(name="surveys.tick")

@@ -359,7 +359,7 @@ def test_full_clean_reports_a_bad_contact_time_zone_on_its_field():
     [
         ("1990-04-23", (1990, 4, 23)),
         ("--02-29", (None, 2, 29)),
-        ("0000-04-23", (0, 4, 23)),  # year 0 is an unknown year, as the model has always read it
+        ("0000-04-23", (None, 4, 23)),  # some exports write an unknown year as 0000
         ("", (None, None, None)),
     ],
 )

@@ -1,40 +1,105 @@
-"""Upgrading a database of the previous release keeps which survey each campaign asks."""
+"""Upgrading a database of the previous release, and going back: no campaign loses its
+survey, and no owner alert the old release still owed is lost."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 BEFORE = [("campaigns", "0003_default_campaigns"), ("surveys", "0001_initial")]
-AFTER = [("campaigns", "0004_survey_moved_to_surveys"), ("surveys", "0002_campaign_survey")]
+LATEST = [("campaigns", "0005_notifications"), ("surveys", "0004_queue_pending_owner_alerts")]
+
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def migrate(targets):
     executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_move_of_campaign_survey_keeps_every_link():
-    try:
-        old = migrate(BEFORE)
-        survey = old.get_model("surveys", "Survey").objects.get(slug="csat")
-        old.get_model("campaigns", "Campaign").objects.create(
-            slug="winback", name="Winback", category="surveys", trigger="rolling", survey=survey
-        )
-        expected = dict(
-            old.get_model("campaigns", "Campaign").objects.values_list("slug", "survey__slug")
-        )
+@pytest.fixture(autouse=True)
+def back_to_latest():
+    yield
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
-        new = migrate(AFTER)
 
-        links = new.get_model("surveys", "CampaignSurvey").objects.values_list(
-            "campaign__slug", "survey__slug"
-        )
-        assert dict(links) == {slug: kind for slug, kind in expected.items() if kind}
-        assert expected["winback"] == "csat"
-    finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+def survey_links(apps) -> dict[str, str]:
+    links = apps.get_model("surveys", "CampaignSurvey").objects.values_list(
+        "campaign__slug", "survey__slug"
+    )
+    return dict(links)
+
+
+def old_links(apps) -> dict[str, str]:
+    campaigns = apps.get_model("campaigns", "Campaign").objects.filter(survey__isnull=False)
+    return dict(campaigns.values_list("slug", "survey__slug"))
+
+
+def test_upgrading_keeps_which_survey_each_campaign_asks():
+    old = migrate(BEFORE)
+    survey = old.get_model("surveys", "Survey").objects.get(slug="csat")
+    old.get_model("campaigns", "Campaign").objects.create(
+        slug="winback", name="Winback", category="surveys", trigger="rolling", survey=survey
+    )
+    before = old_links(old)
+
+    new = migrate(LATEST)
+
+    assert survey_links(new) == before
+    assert before["winback"] == "csat"
+
+
+def test_going_back_restores_the_links_and_drops_what_the_old_schema_cannot_hold():
+    new = migrate(LATEST)
+    new.get_model("campaigns", "Message").objects.create(
+        recipient="owner@example.com",
+        email="owner-alert",
+        occurrence="owner-alert:1",
+        due_at=timezone.now(),
+    )
+    expected = survey_links(new)
+
+    old = migrate([("campaigns", "0003_default_campaigns")])
+
+    assert old_links(old) == expected
+    assert not old.get_model("campaigns", "Message").objects.exists()
+
+
+def test_an_owner_alert_the_old_release_had_not_sent_is_queued_by_the_upgrade():
+    old = migrate(
+        [("campaigns", "0004_survey_moved_to_surveys"), ("surveys", "0002_campaign_survey")]
+    )
+    owner = old.get_model("auth", "User").objects.create(username="o", email="owner@example.com")
+    account = old.get_model("accounts", "Account").objects.create(name="Acme", owner=owner)
+    contact = old.get_model("accounts", "Contact").objects.create(
+        account=account, email="ana@example.com"
+    )
+    survey = old.get_model("surveys", "Survey").objects.get(slug="nps")
+    responses = old.get_model("surveys", "Response").objects
+    when = timezone.now() - dt.timedelta(minutes=5)
+    owed = responses.create(
+        survey=survey, kind="nps", contact=contact, account=account, score=2, submitted_at=when
+    )
+    alerted = responses.create(
+        survey=survey,
+        kind="nps",
+        contact=contact,
+        account=account,
+        score=1,
+        submitted_at=when,
+        owner_alerted_at=when,
+    )
+    item = old.get_model("surveys", "FollowUp").objects.create(account=account, reason="detractor")
+    item.responses.add(owed, alerted)
+
+    new = migrate(LATEST)
+
+    alerts = new.get_model("campaigns", "Message").objects.filter(email="owner-alert")
+    assert list(alerts.values_list("recipient", "occurrence", "status")) == [
+        ("owner@example.com", f"owner-alert:{owed.pk}", "queued")
+    ]

@@ -6,12 +6,15 @@ import datetime as dt
 
 import pytest
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campaigns import pipeline
 from campaigns.models import Message, MessageStatus
+from campaigns.services import queue_now
 from campaigns.tasks import tick
-from tests.factories import MessageFactory
+from tests.factories import CustomerContactFactory, MessageFactory, campaign
 from tests.smtp import SMTPServer, use_smtp
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +305,18 @@ def test_the_beat_tick_sends_what_is_due_and_flags_what_is_stuck(smtp, settings)
         MessageStatus.REVIEW,
     ]
     assert smtp.recipients() == [due.contact.email]
+
+
+def test_sending_a_survey_email_reads_the_campaigns_survey_in_the_messages_own_query(
+    mailoutbox,
+):
+    CustomerContactFactory.create_batch(3)
+    queue_now(campaign("nps-quarterly"), now=timezone.now())
+    ids = list(Message.objects.values_list("pk", flat=True))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert pipeline.send_chunk(ids) == 3
+
+    alone = [q["sql"] for q in queries if 'FROM "surveys_campaignsurvey"' in q["sql"]]
+    assert alone == []
+    assert len(mailoutbox) == 3
