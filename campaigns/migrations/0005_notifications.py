@@ -7,6 +7,10 @@ from django.db import migrations, models
 def drop_notifications(apps, schema_editor):
     # Going back: the old schema has no room for a message without a contact.
     apps.get_model("campaigns", "Message").objects.filter(contact__isnull=True).delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # Fire the deletion's deferred foreign-key checks now: PostgreSQL refuses to ALTER a
+        # table with pending trigger events in the same transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
