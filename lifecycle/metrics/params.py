@@ -21,7 +21,7 @@ PAGES_ONLY = frozenset({"period"})  # the pages' preset picker: the API and the 
 DESCRIPTIONS: dict[str, Any] = {
     "start": _("First day of the period (YYYY-MM-DD)."),
     "end": _("The day after the period's last day (exclusive)."),
-    "owner": _("The account owner's email."),
+    "owner": _("The account owner's email, or their user id."),
     "cohort": _("Month of the first customer day, YYYY-MM."),
 }
 COHORT_DESCRIPTIONS: dict[str, Any] = {
@@ -82,7 +82,8 @@ def _schema(field: forms.Field) -> dict[str, Any]:
     if isinstance(field, MonthField):
         return _blank_or({"type": "string", "pattern": MONTH_RE}, field)
     if isinstance(field, OwnerField):
-        return _blank_or({"type": "string", "format": "email"}, field)
+        by_email = {"type": "string", "format": "email"}
+        return _blank_or({"oneOf": [by_email, {"type": "string", "pattern": "^[0-9]+$"}]}, field)
     if isinstance(field, forms.ChoiceField) and not isinstance(field, FoundChoiceField):
         keys = [key for key, _label in field.choices if key]
         if field.initial:

@@ -59,8 +59,12 @@ def test_schema_documents_the_query_parameters_of_the_metrics(viewer: object) ->
     assert cohorts["start"]["schema"]["pattern"] == r"^\d{4}-(0[1-9]|1[0-2])$"
     assert metrics["band"]["schema"]["enum"] == ["1-10", "11-50", "51-200", "201-1000", "1001+", ""]
     assert series["granularity"]["schema"]["default"] == "month"
-    assert metrics["owner"]["description"] == "The account owner's email."
-    assert {"type": "string", "format": "email"} in metrics["owner"]["schema"]["oneOf"]
+    assert metrics["owner"]["description"] == "The account owner's email, or their user id."
+    by_email_or_id = metrics["owner"]["schema"]["oneOf"][0]["oneOf"]
+    assert by_email_or_id == [
+        {"type": "string", "format": "email"},
+        {"type": "string", "pattern": "^[0-9]+$"},
+    ]
 
 
 @pytest.mark.django_db
