@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin import CampaignAdmin
@@ -72,7 +72,7 @@ class SurveyAdmin(admin.ModelAdmin):
 class SurveyCampaignForm(forms.ModelForm):
     survey = forms.ModelChoiceField(
         Survey.objects.all(),
-        label=_("survey"),
+        label=capfirst(_("survey")),  # as admin labels model fields
         required=False,
         help_text=_("The survey this campaign's emails ask."),
     )
