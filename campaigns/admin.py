@@ -7,17 +7,29 @@ repair an admin may make is to queue a failed or doubtful message again.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from campaigns.models import Campaign, Event, Message, Unsubscription
+from accounts.models import Contact
+from campaigns import authored, content, services
+from campaigns.models import Campaign, CampaignContent, Event, Message, Unsubscription
 from campaigns.pipeline import queue_again
 from campaigns.schedules import ensure_schedule, remove_schedule
+from campaigns.tasks import send_messages
+from lifecycle.lib.queueing import enqueue_on_commit
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,23 +45,153 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class CampaignContentForm(forms.ModelForm):
+    """Each part must render in the sandbox: known variables, allowed tags only."""
+
+    class Meta:
+        model = CampaignContent
+        fields = ["language", "subject", "text_body", "html_body"]
+        widgets = {
+            "text_body": forms.Textarea(attrs={"rows": 8}),
+            "html_body": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].help_text = content.variables_help()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in ("subject", "text_body", "html_body"):
+            for problem in content.problems(cleaned.get(name) or ""):
+                self.add_error(name, problem)
+        return cleaned
+
+
+class PreviewForm(forms.Form):
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, required=False)
+    contact = forms.EmailField(
+        label=_("as the contact with the email"),
+        required=False,
+        help_text=_("Empty: sample values."),
+    )
+
+    def chosen(self) -> tuple[str, Contact | None]:
+        """The language and the contact asked for (English and none when not valid)."""
+        if not self.is_valid():
+            return authored.FALLBACK_LANGUAGE, None
+        language = self.cleaned_data["language"] or authored.FALLBACK_LANGUAGE
+        email = self.cleaned_data["contact"]
+        contact = (
+            Contact.objects.select_related("account").filter(email__iexact=email).first()
+            if email
+            else None
+        )
+        return language, contact
+
+
+class CampaignContentInline(admin.StackedInline):
+    model = CampaignContent
+    form = CampaignContentForm
+    extra = 0
+    max_num = len(settings.LANGUAGES)
+    verbose_name_plural = _("email content per language (English is the fallback)")
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "trigger", "category", "enabled"]
     list_filter = ["enabled", "trigger", "category"]
     search_fields = ["slug", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["periodic_task", "created_at", "updated_at"]
+    readonly_fields = ["preview", "periodic_task", "created_at", "updated_at"]
+    inlines = [CampaignContentInline]
+    actions = ["send_now"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "description", "category", "enabled"]}),
         (_("When"), {"fields": ["trigger", "cycle_months", "send_hour", "event_type"]}),
         (_("Delays"), {"fields": ["delay_minutes", "reminder_after_days"]}),
-        (_("Record"), {"fields": ["periodic_task", "created_at", "updated_at"]}),
+        (_("Record"), {"fields": ["preview", "periodic_task", "created_at", "updated_at"]}),
     ]
+
+    @admin.display(description=_("preview"))
+    def preview(self, campaign: Campaign) -> str:
+        if campaign.pk is None or not campaign.contents.exists():
+            return _("Save some email content first.")
+        url = reverse("admin:campaigns_campaign_preview", args=[campaign.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Preview and send a test to me"))
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="campaigns_campaign_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The campaign's email as a chosen contact would get it, in a chosen language; a
+        POST sends that to the signed-in admin through the pipeline."""
+        campaign = get_object_or_404(Campaign, pk=pk)
+        if not self.has_view_permission(request, campaign):
+            raise PermissionDenied
+        choice = PreviewForm(request.POST if request.method == "POST" else request.GET)
+        language, contact = choice.chosen()
+        if request.method == "POST" and self.has_change_permission(request, campaign):
+            return self._send_test(request, campaign, language, contact)
+        rendered = authored.render_for(campaign, language, contact, content.SAMPLE_LINKS)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Preview: %(campaign)s") % {"campaign": campaign},
+            "campaign": campaign,
+            "opts": self.model._meta,
+            "form": choice,
+            "language": language,
+            "contact": contact,
+            "rendered": rendered,
+            "can_send": self.has_change_permission(request, campaign) and request.user.email,
+        }
+        return TemplateResponse(request, "admin/campaigns/campaign/preview.html", context)
+
+    def _send_test(
+        self, request: HttpRequest, campaign: Campaign, language: str, contact: Contact | None
+    ) -> HttpResponse:
+        query = {"language": language, "contact": contact.email if contact else ""}
+        back = f"{request.path}?{urlencode(query)}"
+        if not request.user.email:
+            self.message_user(request, _("Your user has no email address."), messages.ERROR)
+            return redirect(back)
+        test = authored.queue_test(
+            campaign, to=request.user.email, language=language, contact=contact, now=timezone.now()
+        )
+        enqueue_on_commit(send_messages, [test.pk])
+        self.message_user(
+            request,
+            _("A test is on its way to %(email)s.") % {"email": request.user.email},
+            messages.SUCCESS,
+        )
+        return redirect(back)
 
     def save_model(self, request: HttpRequest, obj: Campaign, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         ensure_schedule(obj)
+
+    @admin.action(
+        description=_("Send now to the whole audience (as send_campaign; never twice)"),
+        permissions=["change"],
+    )
+    def send_now(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        now = timezone.now()
+        for campaign in queryset.filter(enabled=True):
+            queued, _dispatched = services.send_now(campaign, now=now, enqueue=send_messages.delay)
+            self.message_user(
+                request,
+                _("%(campaign)s: %(count)d new messages queued.")
+                % {"campaign": campaign, "count": queued},
+                messages.SUCCESS,
+            )
 
     def delete_model(self, request: HttpRequest, obj: Campaign) -> None:
         remove_schedule(obj)

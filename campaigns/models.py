@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ class Category(models.TextChoices):
 class Trigger(models.TextChoices):
     ROLLING = "rolling", _("Rolling: each eligible customer contact once per cycle")
     EVENT = "event", _("After an event (API)")
+    ONCE = "once", _("Once: a broadcast to every eligible customer contact, when sent")
 
 
 class Campaign(models.Model):
@@ -79,6 +81,32 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CampaignContent(models.Model):
+    """A campaign's email in one language, written in admin (campaigns/content.py checks it).
+    A contact whose language has none gets the English one."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="contents"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    text_body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML"))
+
+    class Meta:
+        ordering = ["campaign", "language"]
+        verbose_name = _("email content")
+        verbose_name_plural = _("email contents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "language"], name="campaign_content_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} ({self.language})"
 
 
 class MessageStatus(models.TextChoices):

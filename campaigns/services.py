@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Contact
-from campaigns import schedule
+from campaigns import pipeline, schedule
 from campaigns.audience import eligible, rolling_audience
 from campaigns.extensions import content_of
 from campaigns.models import Campaign, Event, Message, MessageStatus, Trigger
@@ -17,6 +18,7 @@ from campaigns.models import Campaign, Event, Message, MessageStatus, Trigger
 BATCH = 1000
 # Slots missed by up to this many days (beat down for a while) are still sent this cycle.
 CATCH_UP_DAYS = 7
+ONCE = "once"  # the one occurrence of a broadcast
 
 
 def email_for(campaign: Campaign) -> str:
@@ -53,11 +55,23 @@ def plan_rolling(campaign: Campaign, *, now: dt.datetime, immediate: bool = Fals
         .values_list("pk", "timezone")
     )
     rows = []
+    email = email_for(campaign)
     for contact_id, zone_name in candidates.iterator(chunk_size=BATCH):
         due_at = now if immediate else _slot_time(campaign, contact_id, zone_name, start, end, now)
         if due_at is not None:
-            rows.append(_message(campaign, contact_id, label, due_at))
+            rows.append(_message(campaign, contact_id, label, due_at, email))
     return _insert(rows)
+
+
+def plan_once(campaign: Campaign, *, now: dt.datetime) -> int:
+    """A broadcast: one message, due now, to every audience contact not sent it yet."""
+    already = Message.objects.filter(campaign=campaign, occurrence=ONCE).values("contact")
+    audience = rolling_audience(campaign, now=now, day=timezone.localdate(now))
+    ids = audience.exclude(pk__in=already).values_list("pk", flat=True)
+    email = email_for(campaign)
+    return _insert(
+        [_message(campaign, pk, ONCE, now, email) for pk in ids.iterator(chunk_size=BATCH)]
+    )
 
 
 def _slot_time(
@@ -74,13 +88,11 @@ def _slot_time(
     return max(schedule.local_time(day, campaign.send_hour, zone_name), now)
 
 
-def _message(campaign: Campaign, contact_id: int, occurrence: str, due_at) -> Message:
+def _message(
+    campaign: Campaign, contact_id: int, occurrence: str, due_at: dt.datetime, email: str
+) -> Message:
     return Message(
-        campaign=campaign,
-        contact_id=contact_id,
-        occurrence=occurrence,
-        email=email_for(campaign),
-        due_at=due_at,
+        campaign=campaign, contact_id=contact_id, occurrence=occurrence, email=email, due_at=due_at
     )
 
 
@@ -138,7 +150,8 @@ def _queue_triggered(event: Event, *, now: dt.datetime) -> None:
         # Throttled or unsubscribed contacts are skipped, not queued for later.
         if eligible(campaign, Contact.objects.filter(pk=event.contact_id), now=now).exists():
             due_at = max(event.occurred_at + dt.timedelta(minutes=campaign.delay_minutes), now)
-            _insert([_message(campaign, event.contact_id, f"event:{event.pk}", due_at)])
+            occurrence = f"event:{event.pk}"
+            _insert([_message(campaign, event.contact_id, occurrence, due_at, email_for(campaign))])
 
 
 def queue_now(campaign: Campaign, *, now: dt.datetime) -> int:
@@ -151,5 +164,16 @@ def queue_now(campaign: Campaign, *, now: dt.datetime) -> int:
         label = schedule.occurrence(start, campaign.cycle_months)
         waiting.filter(occurrence=label).update(due_at=now)
         return created
+    if campaign.trigger == Trigger.ONCE:
+        return plan_once(campaign, now=now)
     # Triggered campaigns: what the events queued for later goes now.
     return waiting.update(due_at=now)
+
+
+def send_now(
+    campaign: Campaign, *, now: dt.datetime, enqueue: Callable[[list[int]], Any]
+) -> tuple[int, int]:
+    """What send_campaign and the admin's "Send now" do: today's occurrence for the whole
+    audience, handed to the workers at once. Returns (new messages, messages dispatched)."""
+    queued = queue_now(campaign, now=now)
+    return queued, pipeline.dispatch_due(now=now, enqueue=enqueue)

@@ -108,6 +108,12 @@ class SurveyCampaignAdmin(CampaignAdmin):
         *CampaignAdmin.fieldsets[1:],
     ]
 
+    def get_inlines(self, request: HttpRequest, obj: Campaign | None) -> list:
+        # A survey campaign sends the survey's own emails: no content to write for it.
+        if obj is not None and survey_of(obj):
+            return []
+        return super().get_inlines(request, obj)
+
     @admin.display(description=_("survey"), ordering="survey_link__survey__name")
     def survey(self, campaign: Campaign) -> str:
         return str(survey_of(campaign) or "-")

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.audience import reachable
+from campaigns.message_links import unsubscribe_links
 from campaigns.models import Message
 from campaigns.pipeline import Skip, builder
 from lifecycle.lib import links
@@ -24,21 +25,6 @@ def scale_links(invitation: Invitation) -> list[dict]:
         {"score": score, "url": links.absolute(reverse("surveys:answer", args=[token, score]))}
         for score in scoring.scale(invitation.survey.kind)
     ]
-
-
-def unsubscribe_links(message: Message) -> dict[str, str]:
-    return {
-        "unsubscribe_url": links.absolute(
-            reverse(
-                "campaigns:unsubscribe", args=[links.sign(links.UNSUBSCRIBE, message.public_id)]
-            )
-        ),
-        "preferences_url": links.absolute(
-            reverse(
-                "campaigns:preferences", args=[links.sign(links.PREFERENCES, message.public_id)]
-            )
-        ),
-    }
 
 
 def survey_email(name: str, message: Message, invitation: Invitation) -> EmailMultiAlternatives:

@@ -4,6 +4,7 @@ site time zone, and only when given no zone."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.utils import timezone
@@ -71,3 +72,17 @@ def month_ends(last_day: dt.date, count: int) -> list[dt.date]:
     ends = [month_last_day(first) for first in firsts]
     ends[-1] = last_day
     return ends
+
+
+def yearly_date(day: dt.date, year: int) -> dt.date:
+    """`day`'s month and day in `year`; 29 February falls on 28 February in other years."""
+    if (day.month, day.day) == (2, 29) and not calendar.isleap(year):
+        return dt.date(year, 2, 28)
+    return day.replace(year=year)
+
+
+def whole_years(since: dt.date, day: dt.date) -> int:
+    """Completed years from `since` to `day`, never less than 0: a year completes on its
+    yearly date (yearly_date), so a 29 February start completes on 28 February."""
+    years = day.year - since.year - (day < yearly_date(since, day.year))
+    return max(years, 0)

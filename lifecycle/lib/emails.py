@@ -38,6 +38,19 @@ def make_message(
         subject = render_to_string(f"emails/{name}-subject.txt", context)
         text = render_to_string(f"emails/{name}-body.txt", context)
         html = render_to_string(f"emails/{name}-body.html", context)
+    return compose(to, subject, text, html, unsubscribe_url=unsubscribe_url, headers=headers)
+
+
+def compose(
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    *,
+    unsubscribe_url: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMultiAlternatives:
+    """A multipart email from rendered parts, with the List-Unsubscribe headers."""
     all_headers = dict(headers or {})
     if unsubscribe_url:
         # RFC 2369 + RFC 8058: mailbox providers show an unsubscribe button that POSTs here.

@@ -42,6 +42,8 @@ def campaign_form(**values: object) -> dict[str, object]:
         "event_type": "",
         "delay_minutes": "60",
         "reminder_after_days": "0",
+        "contents-TOTAL_FORMS": "0",  # the email content inline, left empty
+        "contents-INITIAL_FORMS": "0",
         **values,
     }
 

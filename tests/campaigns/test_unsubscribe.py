@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from campaigns import subscriptions
+from campaigns.message_links import unsubscribe_links
 from campaigns.models import Campaign, Category, Trigger, Unsubscription
 from lifecycle.lib import links
-from surveys.emails import unsubscribe_links
 from tests.factories import InvitationFactory, MessageFactory
 from tests.fuzz import FUZZ
 

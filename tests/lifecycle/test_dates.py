@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import itertools
 import zoneinfo
@@ -8,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lifecycle.lib.dates import (
+    ONE_DAY,
     add_months,
     day_start,
     month_ends,
@@ -18,6 +20,8 @@ from lifecycle.lib.dates import (
     shift_months,
     span_start,
     week_start,
+    whole_years,
+    yearly_date,
 )
 
 dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 1, 1))
@@ -195,3 +199,27 @@ def test_presets_never_reach_past_today_and_precede_their_comparison(today, name
     previous = previous_period(period)
     assert previous.end <= period.start
     assert previous.start < period.start
+
+
+@given(day=st.dates(min_value=dt.date(1904, 1, 1)), year=st.integers(1904, 2400))
+def test_a_yearly_date_keeps_its_month_and_day_or_falls_on_28_february(day, year):
+    yearly = yearly_date(day, year)
+
+    assert yearly.year == year
+    if (day.month, day.day) == (2, 29) and not calendar.isleap(year):
+        assert (yearly.month, yearly.day) == (2, 28)
+    else:
+        assert (yearly.month, yearly.day) == (day.month, day.day)
+
+
+@given(
+    since=st.dates(min_value=dt.date(1900, 1, 2), max_value=dt.date(2300, 1, 1)),
+    years=st.integers(0, 99),
+)
+def test_whole_years_count_up_on_each_yearly_date_and_not_a_day_before(since, years):
+    anniversary = yearly_date(since, since.year + years)
+
+    assert whole_years(since, anniversary) == years
+    if years:
+        assert whole_years(since, anniversary - ONE_DAY) == years - 1
+    assert whole_years(since, since - ONE_DAY) == 0

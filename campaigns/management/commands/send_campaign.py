@@ -7,9 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from campaigns import pipeline
 from campaigns.models import Campaign
-from campaigns.services import queue_now
+from campaigns.services import send_now
 from campaigns.tasks import send_messages
 
 
@@ -29,9 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"No campaign {options['slug']!r}. Campaigns: {slugs}.")
         if not campaign.enabled:
             raise CommandError(f"Campaign {campaign.slug!r} is disabled; enable it in admin.")
-        now = timezone.now()
-        queued = queue_now(campaign, now=now)
-        dispatched = pipeline.dispatch_due(now=now, enqueue=send_messages.delay)
+        queued, dispatched = send_now(campaign, now=timezone.now(), enqueue=send_messages.delay)
         self.stdout.write(
             f"{campaign.slug}: {queued} new messages queued; "
             f"{dispatched} due messages handed to the workers."

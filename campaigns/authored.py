@@ -1,0 +1,142 @@
+"""Campaigns whose email an admin wrote (CampaignContent): rendering for a contact, the
+builders of the real email and of the test an admin sends to themselves, and the content
+kind registered with campaigns.extensions in CampaignsConfig.ready()."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import Account, Contact
+from campaigns import content
+from campaigns.audience import reachable
+from campaigns.extensions import Content
+from campaigns.message_links import unsubscribe_links
+from campaigns.models import Campaign, CampaignContent, Message
+from campaigns.pipeline import Skip, builder
+from lifecycle.lib.dates import whole_years
+from lifecycle.lib.emails import compose, language_for
+
+AUTHORED_EMAIL = "campaign"
+TEST_EMAIL = "campaign-test"
+FALLBACK_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def content_for(campaign: Campaign, language: str) -> CampaignContent | None:
+    """The campaign's email in `language`, else in English."""
+    rows = campaign.contents.filter(language__in=[language, FALLBACK_LANGUAGE])
+    found = {row.language: row for row in rows}
+    return found.get(language) or found.get(FALLBACK_LANGUAGE)
+
+
+def contact_values(contact: Contact | None) -> dict[str, Any]:
+    """The contact's part of content.VARIABLES (sample values without a contact)."""
+    if contact is None:
+        return {name: content.SAMPLE[name] for name in content.CONTACT_VARIABLES}
+    first_day = (
+        Account.objects.with_first_customer_day()
+        .filter(pk=contact.account_id)
+        .values_list("first_customer_day", flat=True)
+        .first()
+    )
+    return {
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "account_name": contact.account.name,
+        "years_as_customer": whole_years(first_day, timezone.localdate()) if first_day else 0,
+    }
+
+
+def render_for(
+    campaign: Campaign, language: str, contact: Contact | None, links: dict[str, str]
+) -> Rendered | None:
+    """The campaign's email as `contact` would get it in `language`; None without content."""
+    written = content_for(campaign, language)
+    if written is None:
+        return None
+    values = {**contact_values(contact), **links}
+    return Rendered(
+        subject=" ".join(content.render(written.subject, values, html=False).split()),
+        text=content.render(written.text_body, values, html=False),
+        html=content.render(written.html_body, values, html=True),
+    )
+
+
+def _email(to: str, rendered: Rendered, links: dict[str, str]) -> EmailMultiAlternatives:
+    return compose(
+        to,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        unsubscribe_url=links["unsubscribe_url"],
+    )
+
+
+@builder(AUTHORED_EMAIL)
+def build_authored(message: Message) -> EmailMultiAlternatives:
+    if not reachable(message.campaign).filter(pk=message.contact_id).exists():
+        raise Skip("The contact has unsubscribed or withdrawn consent.")
+    links = unsubscribe_links(message)
+    language = language_for(message.contact.language)
+    rendered = render_for(message.campaign, language, message.contact, links)
+    if rendered is None:
+        raise Skip("The campaign has no email content yet.")
+    return _email(message.contact.email, rendered, links)
+
+
+# "test:<language>:<contact id or 0>:<random>": what the admin chose for the test.
+def test_occurrence(language: str, contact: Contact | None) -> str:
+    return f"test:{language}:{contact.pk if contact else 0}:{uuid.uuid4().hex[:12]}"
+
+
+def queue_test(
+    campaign: Campaign, *, to: str, language: str, contact: Contact | None, now: dt.datetime
+) -> Message:
+    """The campaign's email, as `contact` would get it, sent to `to` through the pipeline."""
+    return Message.objects.create(
+        campaign=campaign,
+        recipient=to,
+        email=TEST_EMAIL,
+        occurrence=test_occurrence(language, contact),
+        due_at=now,
+    )
+
+
+@builder(TEST_EMAIL)
+def build_test(message: Message) -> EmailMultiAlternatives:
+    _test, language, contact_id, _random = message.occurrence.split(":")
+    contact = Contact.objects.select_related("account").filter(pk=int(contact_id)).first()
+    links = unsubscribe_links(message)  # they lead nowhere: no contact owns a test
+    rendered = render_for(message.campaign, language, contact, links)
+    if rendered is None:
+        raise Skip("The campaign has no email content yet.")
+    rendered = Rendered(f"[Test] {rendered.subject}", rendered.text, rendered.html)
+    return _email(message.recipient, rendered, links)
+
+
+def email_for(campaign: Campaign) -> str | None:
+    return AUTHORED_EMAIL if campaign.contents.exists() else None
+
+
+def everyone_reachable(campaign: Campaign, contacts: QuerySet, now: dt.datetime) -> QuerySet:
+    return contacts
+
+
+def nothing_to_plan(campaign: Campaign, now: dt.datetime) -> int:
+    return 0
+
+
+AUTHORED = Content(email_for=email_for, audience=everyone_reachable, plan=nothing_to_plan)

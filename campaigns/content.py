@@ -1,0 +1,107 @@
+"""Campaign emails written in admin: rendered in a sandbox, checked before they are saved.
+
+Admins write subject, text and HTML per language with `{{ variable }}` and `{% if %}` only:
+no other tag, no `{% load %}`, no attribute of anything (every value is a plain string or
+number), autoescaping on in HTML. A variable that does not exist or a broken tag is a
+validation error in admin, never a failure at send time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template.base import FilterExpression, Node, Variable, VariableNode
+from django.template.defaulttags import IfNode
+from django.utils.translation import gettext as _
+
+# name: what it is (shown in admin next to the fields).
+VARIABLES = {
+    "first_name": "the contact's first name",
+    "last_name": "the contact's last name",
+    "account_name": "the contact's company",
+    "years_as_customer": "whole years since the account's first customer day",
+    "unsubscribe_url": "the one-click unsubscribe link",
+    "preferences_url": "the link to the contact's email preferences",
+}
+CONTACT_VARIABLES = ("first_name", "last_name", "account_name", "years_as_customer")
+SAMPLE = {
+    "first_name": "Ana",
+    "last_name": "García",
+    "account_name": "Acme",
+    "years_as_customer": 3,
+    "unsubscribe_url": "https://example.com/u/…",
+    "preferences_url": "https://example.com/preferences/…",
+}
+
+
+SAMPLE_LINKS = {name: SAMPLE[name] for name in ("unsubscribe_url", "preferences_url")}
+
+
+class SandboxEngine(Engine):
+    default_builtins: list[str] = []  # not Django's tags and filters: only ours
+
+
+ENGINE = SandboxEngine(
+    builtins=["campaigns.templatetags.campaign_content"], libraries={}, autoescape=True
+)
+
+
+def variables_help() -> str:
+    names = ", ".join(f"{{{{ {name} }}}}" for name in VARIABLES)
+    return _("Variables: %(names)s. The only tag: {%% if %%}…{%% else %%}…{%% endif %%}.") % {
+        "names": names
+    }
+
+
+def compile_content(source: str) -> Template:
+    return Template(source, engine=ENGINE)
+
+
+def problems(source: str) -> list[str]:
+    """Why `source` cannot be used, or [] when it can."""
+    try:
+        template = compile_content(source)
+    except TemplateSyntaxError as exc:
+        return [_("Template error: %(error)s") % {"error": exc}]
+    unknown = sorted(set(_names(template.nodelist)) - set(VARIABLES))
+    return [
+        _("Unknown variable “%(name)s”. The variables are: %(names)s.")
+        % {"name": name, "names": ", ".join(VARIABLES)}
+        for name in unknown
+    ]
+
+
+def render(source: str, values: dict[str, Any], *, html: bool) -> str:
+    return compile_content(source).render(Context(values, autoescape=html))
+
+
+def _names(nodes: list[Node]) -> Iterator[str]:
+    for node in nodes:
+        if isinstance(node, VariableNode):
+            yield from _expression_names(node.filter_expression)
+        if isinstance(node, IfNode):
+            for condition, nodelist in node.conditions_nodelists:
+                yield from _condition_names(condition)
+                yield from _names(nodelist)
+
+
+def _condition_names(condition: Any) -> Iterator[str]:
+    if condition is None:
+        return
+    value = getattr(condition, "value", None)
+    if isinstance(value, FilterExpression):
+        yield from _expression_names(value)
+    for side in ("first", "second"):
+        yield from _condition_names(getattr(condition, side, None))
+
+
+def _expression_names(expression: FilterExpression) -> Iterator[str]:
+    variables = [expression.var] + [
+        arg for _func, args in expression.filters for is_var, arg in args if is_var
+    ]
+    for variable in variables:
+        if isinstance(variable, Variable) and variable.lookups:
+            # A dotted name reaches into a value: refuse it as an unknown variable.
+            yield ".".join(variable.lookups)
