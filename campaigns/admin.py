@@ -29,6 +29,7 @@ from campaigns.models import Campaign, CampaignContent, Event, Message, Unsubscr
 from campaigns.pipeline import queue_again
 from campaigns.schedules import ensure_schedule, remove_schedule
 from campaigns.tasks import send_messages
+from lifecycle.lib.emails import language_for
 from lifecycle.lib.queueing import enqueue_on_commit
 
 
@@ -77,22 +78,39 @@ class PreviewForm(forms.Form):
     )
 
     def chosen(self) -> tuple[str, Contact | None]:
-        """The language and the contact asked for (English and none when not valid)."""
-        if not self.is_valid():
-            return authored.FALLBACK_LANGUAGE, None
-        language = self.cleaned_data["language"] or authored.FALLBACK_LANGUAGE
-        email = self.cleaned_data["contact"]
+        """The contact asked for (none: sample values) and the language: the one asked
+        for, else the contact's own, else English. An invalid field counts as not given."""
+        self.is_valid()  # cleaned_data then holds each field that is valid
+        email = self.cleaned_data.get("contact")
         contact = (
             Contact.objects.select_related("account").filter(email__iexact=email).first()
             if email
             else None
         )
+        language = self.cleaned_data.get("language") or (
+            language_for(contact.language) if contact else authored.FALLBACK_LANGUAGE
+        )
         return language, contact
+
+
+class CampaignContentFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.cleaned_data.get("language")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if kept and authored.FALLBACK_LANGUAGE not in kept:
+            raise forms.ValidationError(
+                _("Write the English email too: contacts in other languages get it.")
+            )
 
 
 class CampaignContentInline(admin.StackedInline):
     model = CampaignContent
     form = CampaignContentForm
+    formset = CampaignContentFormSet
     extra = 0
     max_num = len(settings.LANGUAGES)
     verbose_name_plural = _("email content per language (English is the fallback)")
@@ -139,7 +157,9 @@ class CampaignAdmin(admin.ModelAdmin):
             raise PermissionDenied
         choice = PreviewForm(request.POST if request.method == "POST" else request.GET)
         language, contact = choice.chosen()
-        if request.method == "POST" and self.has_change_permission(request, campaign):
+        if request.method == "POST":
+            if not self.has_change_permission(request, campaign):
+                raise PermissionDenied
             return self._send_test(request, campaign, language, contact)
         rendered = authored.render_for(campaign, language, contact, content.SAMPLE_LINKS)
         context = {
@@ -148,7 +168,8 @@ class CampaignAdmin(admin.ModelAdmin):
             "campaign": campaign,
             "opts": self.model._meta,
             "form": choice,
-            "language": language,
+            "language": dict(settings.LANGUAGES)[language],
+            "language_code": language,
             "contact": contact,
             "rendered": rendered,
             "can_send": self.has_change_permission(request, campaign) and request.user.email,
@@ -184,8 +205,24 @@ class CampaignAdmin(admin.ModelAdmin):
     )
     def send_now(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
         now = timezone.now()
-        for campaign in queryset.filter(enabled=True):
-            queued, _dispatched = services.send_now(campaign, now=now, enqueue=send_messages.delay)
+        for campaign in queryset:
+            if not campaign.enabled:
+                self.message_user(
+                    request,
+                    _("%(campaign)s is disabled: nothing sent.") % {"campaign": campaign},
+                    messages.WARNING,
+                )
+                continue
+            try:
+                queued, _sent = services.send_now(campaign, now=now, enqueue=send_messages.delay)
+            except services.NoEmail:
+                self.message_user(
+                    request,
+                    _("%(campaign)s has no email yet: write its content first.")
+                    % {"campaign": campaign},
+                    messages.ERROR,
+                )
+                continue
             self.message_user(
                 request,
                 _("%(campaign)s: %(count)d new messages queued.")

@@ -9,9 +9,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact
 from campaigns import content
@@ -123,7 +125,9 @@ def build_test(message: Message) -> EmailMultiAlternatives:
     rendered = render_for(message.campaign, language, contact, links)
     if rendered is None:
         raise Skip("The campaign has no email content yet.")
-    rendered = Rendered(f"[Test] {rendered.subject}", rendered.text, rendered.html)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Test] %(subject)s") % {"subject": rendered.subject}
+    rendered = Rendered(subject, rendered.text, rendered.html)
     return _email(message.recipient, rendered, links)
 
 

@@ -8,6 +8,7 @@ validation error in admin, never a failure at send time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,17 +56,29 @@ def variables_help() -> str:
     }
 
 
+MAX_LENGTH = 100_000  # characters per part: far more than any email needs
+
+
+@functools.lru_cache(maxsize=256)  # each message renders the same few sources again
 def compile_content(source: str) -> Template:
     return Template(source, engine=ENGINE)
 
 
 def problems(source: str) -> list[str]:
-    """Why `source` cannot be used, or [] when it can."""
+    """Why `source` cannot be used, or [] when it can: it compiles, names only known
+    variables, and renders with sample values (so it cannot fail at send time)."""
+    if len(source) > MAX_LENGTH:
+        return [_("Longer than %(count)d characters.") % {"count": MAX_LENGTH}]
     try:
         template = compile_content(source)
+        unknown = sorted(set(_names(template.nodelist)) - set(VARIABLES))
+        if not unknown:
+            render(source, SAMPLE, html=True)
+            render(source, SAMPLE, html=False)
     except TemplateSyntaxError as exc:
         return [_("Template error: %(error)s") % {"error": exc}]
-    unknown = sorted(set(_names(template.nodelist)) - set(VARIABLES))
+    except RecursionError:
+        return [_("Nested too deeply.")]
     return [
         _("Unknown variable “%(name)s”. The variables are: %(names)s.")
         % {"name": name, "names": ", ".join(VARIABLES)}
@@ -74,7 +87,10 @@ def problems(source: str) -> list[str]:
 
 
 def render(source: str, values: dict[str, Any], *, html: bool) -> str:
-    return compile_content(source).render(Context(values, autoescape=html))
+    """HTML comes back escaped and marked safe; text as a plain string that any page
+    showing it must escape (Django marks every render safe, which text is not)."""
+    rendered = compile_content(source).render(Context(values, autoescape=html))
+    return rendered if html else str.__str__(rendered)
 
 
 def _names(nodes: list[Node]) -> Iterator[str]:

@@ -21,11 +21,15 @@ CATCH_UP_DAYS = 7
 ONCE = "once"  # the one occurrence of a broadcast
 
 
+class NoEmail(ValueError):
+    """The campaign has nothing to send yet: no survey, no content written in admin."""
+
+
 def email_for(campaign: Campaign) -> str:
     """The email template a campaign's messages use (more kinds come with their campaigns)."""
     found = content_of(campaign)
     if found is None:
-        raise ValueError(f"Campaign {campaign.slug} has no email yet.")
+        raise NoEmail(f"Campaign {campaign.slug} has no email yet.")
     return found[1]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from campaigns import content
@@ -207,3 +207,58 @@ def test_send_a_test_to_me_goes_through_the_pipeline_to_the_admin_only(
     assert "Hola Lucía" in test.get_body(("plain",)).get_content()
     sent = Message.objects.get(email="campaign-test")
     assert (sent.contact, sent.status) == (None, MessageStatus.SENT)
+
+
+def test_content_nested_too_deeply_is_refused_rather_than_failing_at_send_time():
+    nested = "{% if first_name %}" * 400 + "x" + "{% endif %}" * 400
+
+    assert content.problems(nested) == ["Nested too deeply."]
+
+
+@pytest.mark.django_db
+def test_the_admin_asks_for_the_english_email_the_other_languages_fall_back_to(admin_client_):
+    form = campaign_form()
+    form["contents-0-language"] = "es"
+
+    response = admin_client_.post(CAMPAIGNS + "add/", form)
+
+    assert response.status_code == 200
+    assert "Write the English email too" in response.content.decode()
+    assert not Campaign.objects.filter(slug="december-news").exists()
+
+
+@pytest.mark.django_db
+def test_a_contacts_name_cannot_inject_html_into_the_preview(broadcast, admin_client_):
+    attack = "<img src=x onerror=alert(1)>"
+    contact = CustomerContactFactory(first_name=attack, language="en")
+
+    url = f"{CAMPAIGNS}{broadcast.pk}/preview/"
+    page = admin_client_.get(url, {"contact": contact.email}).content.decode()
+
+    assert attack not in page
+    assert "Hi &lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@pytest.mark.django_db
+def test_the_preview_speaks_the_contacts_language_unless_told_otherwise(broadcast, admin_client_):
+    contact = CustomerContactFactory(first_name="Lucía", language="es-MX")
+    url = f"{CAMPAIGNS}{broadcast.pk}/preview/"
+
+    page = admin_client_.get(url, {"contact": contact.email}).content.decode()
+
+    assert "Hola Lucía" in page
+
+
+@pytest.mark.django_db
+def test_sending_a_campaign_with_nothing_written_says_so(admin_client_):
+    empty = Campaign.objects.create(
+        slug="empty", name="Empty", category="marketing", trigger="once"
+    )
+
+    response = admin_client_.post(
+        CAMPAIGNS, {"action": "send_now", "_selected_action": [empty.pk]}, follow=True
+    )
+
+    assert "has no email yet" in response.content.decode()
+    with pytest.raises(CommandError, match="no email yet"):
+        send_campaign("empty")

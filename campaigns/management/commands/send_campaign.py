@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from campaigns.services import send_now
+from campaigns.services import NoEmail, send_now
 from campaigns.tasks import send_messages
 
 
@@ -28,7 +28,10 @@ class Command(BaseCommand):
             raise CommandError(f"No campaign {options['slug']!r}. Campaigns: {slugs}.")
         if not campaign.enabled:
             raise CommandError(f"Campaign {campaign.slug!r} is disabled; enable it in admin.")
-        queued, dispatched = send_now(campaign, now=timezone.now(), enqueue=send_messages.delay)
+        try:
+            queued, dispatched = send_now(campaign, now=timezone.now(), enqueue=send_messages.delay)
+        except NoEmail as exc:
+            raise CommandError(f"{exc} Write its content in admin.") from exc
         self.stdout.write(
             f"{campaign.slug}: {queued} new messages queued; "
             f"{dispatched} due messages handed to the workers."
