@@ -195,6 +195,10 @@ CAMPAIGN_CLAIM_TIMEOUT = env.int("CAMPAIGN_CLAIM_TIMEOUT", default=900)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "celery")
+    # kombu's filesystem transport creates an exchange file before locking it, so two
+    # workers starting together can read it empty and crash (seen in CI). Remote control
+    # (inspect, ping) binds such a file in every worker; nothing here uses it.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 else:
     # Redis redelivers a task not acknowledged within the visibility timeout: keep it
     # far longer than the longest task (the hard time limit below).

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from kombu import Connection
+from kombu import Connection, Exchange, Queue
 
 from tests.smtp import smtp_environment
 from tests.workers import (
     REDIS_URL,
     ROOT,
+    broker_connection,
     database_url_for_the_test_database,
     reachable,
 )
@@ -83,6 +84,16 @@ class Workers:
         return send
 
 
+def declare_queue(broker_url: str, queue: str) -> None:
+    """Bind the test's queue before any worker starts. kombu's filesystem transport creates
+    a binding file before it locks it: two workers binding a new queue at once can read it
+    empty and die. Once the file exists, its lock keeps them apart."""
+    if not broker_url.startswith("filesystem://"):
+        return
+    with broker_connection(broker_url) as conn:
+        Queue(queue, Exchange(queue), routing_key=queue).maybe_bind(conn.default_channel).declare()
+
+
 def forget_queue(broker_url: str, queue: str) -> None:
     """Leave nothing of a test's queue in Redis: a killed worker's reserved task stays in
     kombu's `unacked` hash, to be restored an hour later into a queue nobody reads."""
@@ -106,6 +117,7 @@ def workers() -> Iterator[Callable[[str, int], Workers]]:
     def make(broker_url: str, smtp_port: int) -> Workers:
         # A queue of its own, so that a developer's running worker cannot take the tasks.
         group = Workers(broker_url, f"test-{uuid.uuid4().hex[:8]}", smtp_port, [])
+        declare_queue(broker_url, group.queue)
         made.append(group)
         return group
 
