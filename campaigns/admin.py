@@ -70,9 +70,10 @@ class CampaignContentForm(forms.ModelForm):
 
 
 class PreviewForm(forms.Form):
-    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
     contact = forms.EmailField(
-        label=_("as the contact with the email"),
+        widget=forms.EmailInput(attrs={"size": 40}),
+        label=_("As the contact with the email"),
         required=False,
         help_text=_("Empty: sample values."),
     )
@@ -200,7 +201,9 @@ class CampaignAdmin(admin.ModelAdmin):
         ensure_schedule(obj)
 
     @admin.action(
-        description=_("Send now to the whole audience (as send_campaign; never twice)"),
+        description=_(
+            "Send now to the whole audience (once per contact, however often you press it)"
+        ),
         permissions=["change"],
     )
     def send_now(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
