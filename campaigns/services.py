@@ -36,9 +36,11 @@ def email_for(campaign: Campaign) -> str:
 def run_schedule(campaign: Campaign, *, now: dt.datetime) -> int:
     """A campaign's own beat tick: this cycle's due contacts, then each content's follow-ups
     (survey reminders). Returns how many messages were created."""
-    created = plan_rolling(campaign, now=now) if campaign.trigger == Trigger.ROLLING else 0
     found = content_of(campaign)
-    return created + (found[0].plan(campaign, now) if found else 0)
+    if found is None:
+        return 0  # nothing written yet: nothing to plan (admin shows it, beat needn't fail)
+    created = plan_rolling(campaign, now=now) if campaign.trigger == Trigger.ROLLING else 0
+    return created + found[0].plan(campaign, now)
 
 
 def plan_rolling(campaign: Campaign, *, now: dt.datetime, immediate: bool = False) -> int:
@@ -151,11 +153,14 @@ def record_event(
 def _queue_triggered(event: Event, *, now: dt.datetime) -> None:
     campaigns = Campaign.objects.filter(enabled=True, trigger=Trigger.EVENT, event_type=event.type)
     for campaign in campaigns:
+        found = content_of(campaign)
+        if found is None:
+            continue  # an event campaign with nothing written yet sends nothing
         # Throttled or unsubscribed contacts are skipped, not queued for later.
         if eligible(campaign, Contact.objects.filter(pk=event.contact_id), now=now).exists():
             due_at = max(event.occurred_at + dt.timedelta(minutes=campaign.delay_minutes), now)
             occurrence = f"event:{event.pk}"
-            _insert([_message(campaign, event.contact_id, occurrence, due_at, email_for(campaign))])
+            _insert([_message(campaign, event.contact_id, occurrence, due_at, found[1])])
 
 
 def queue_now(campaign: Campaign, *, now: dt.datetime) -> int:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from campaigns import content
 from campaigns.models import Campaign, CampaignContent, Message, MessageStatus
 from campaigns.schedules import ensure_schedule
+from campaigns.services import record_event, run_schedule
 from tests.factories import AccountFactory, CustomerContactFactory, SubscriptionFactory
 from tests.smtp import SMTPServer, use_smtp
 
@@ -262,3 +263,25 @@ def test_sending_a_campaign_with_nothing_written_says_so(admin_client_):
     assert "has no email yet" in response.content.decode()
     with pytest.raises(CommandError, match="no email yet"):
         send_campaign("empty")
+
+
+def test_an_event_campaign_with_nothing_written_yet_neither_fails_the_event_nor_sends(db):
+    Campaign.objects.create(
+        slug="after-demo",
+        name="After a demo",
+        category="marketing",
+        trigger="event",
+        event_type="demo_done",
+    )
+    rolling = Campaign.objects.create(
+        slug="monthly", name="Monthly", category="marketing", trigger="rolling"
+    )
+    contact = CustomerContactFactory()
+
+    _event, created = record_event(
+        type="demo_done", contact=contact, occurred_at=timezone.now(), now=timezone.now()
+    )
+
+    assert created
+    assert run_schedule(rolling, now=timezone.now()) == 0
+    assert not Message.objects.exists()
