@@ -61,7 +61,7 @@ CONTACTS = {
 
 
 class SmokeFailed(Exception):
-    pass
+    """A step failed; the message says which and why."""
 
 
 def say(text: str) -> None:

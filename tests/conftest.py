@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -15,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 
 from lifecycle.staff.roles import ADMIN, MARKETER, VIEWER
 from tests.factories import UserFactory
+from tests.smtp import SMTPServer, use_smtp
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM use there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -51,6 +53,15 @@ def default_campaigns_in_transactional_tests(request):
 
         defaults = importlib.import_module("campaigns.migrations.0003_default_campaigns")
         defaults.create_defaults(apps, None)
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[SMTPServer]:
+    """A real SMTP server that this process sends through; modules add their settings by
+    overriding it (`def smtp(smtp, settings)`)."""
+    with SMTPServer() as server:
+        use_smtp(settings, server.port)
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -17,12 +17,6 @@ def copy_links(apps, schema_editor):
     )
 
 
-def copy_links_back(apps, schema_editor):
-    campaign_model = apps.get_model("campaigns", "Campaign")
-    for link in apps.get_model("surveys", "CampaignSurvey").objects.all():
-        campaign_model.objects.filter(pk=link.campaign_id).update(survey_id=link.survey_id)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("campaigns", "0003_default_campaigns"),
@@ -59,5 +53,6 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "campaign surveys",
             },
         ),
-        migrations.RunPython(copy_links, copy_links_back),
+        # Going back, campaigns 0004 (which depends on this) copies the links back first.
+        migrations.RunPython(copy_links, migrations.RunPython.noop),
     ]

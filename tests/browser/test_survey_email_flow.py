@@ -19,7 +19,6 @@ from lifecycle.celery import app as celery_app
 from lifecycle.staff.roles import MARKETER
 from surveys.models import FollowUp, Invitation, Response
 from tests.factories import CustomerContactFactory, UserFactory
-from tests.smtp import SMTPServer, use_smtp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,13 +31,6 @@ def eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def smtp(settings):
-    with SMTPServer() as server:
-        use_smtp(settings, server.port)
-        yield server
 
 
 @pytest.fixture

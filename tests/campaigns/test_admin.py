@@ -18,6 +18,7 @@ from campaigns.models import Campaign, Event, MessageStatus, Unsubscription
 from campaigns.schedules import ensure_schedule
 from surveys.models import survey_of
 from surveys.services import link_survey
+from tests.campaigns.admin_forms import campaign_form
 from tests.factories import CustomerContactFactory, MessageFactory, campaign, survey
 
 pytestmark = pytest.mark.django_db
@@ -26,26 +27,6 @@ CAMPAIGNS = "/admin/campaigns/campaign/"
 MESSAGES = "/admin/campaigns/message/"
 EVENTS = "/admin/campaigns/event/"
 UNSUBSCRIPTIONS = "/admin/campaigns/unsubscription/"
-
-
-def campaign_form(**values: object) -> dict[str, object]:
-    return {
-        "name": "Winback",
-        "slug": "winback",
-        "description": "",
-        "category": "marketing",
-        "enabled": "on",
-        "survey": "",
-        "trigger": "rolling",
-        "cycle_months": "3",
-        "send_hour": "9",
-        "event_type": "",
-        "delay_minutes": "60",
-        "reminder_after_days": "0",
-        "contents-TOTAL_FORMS": "0",  # the email content inline, left empty
-        "contents-INITIAL_FORMS": "0",
-        **values,
-    }
 
 
 def schedule_of(slug: str) -> PeriodicTask:

@@ -13,8 +13,8 @@ from campaigns import content
 from campaigns.models import Campaign, CampaignContent, Message, MessageStatus
 from campaigns.schedules import ensure_schedule
 from campaigns.services import record_event, run_schedule
+from tests.campaigns.admin_forms import campaign_form
 from tests.factories import AccountFactory, CustomerContactFactory, SubscriptionFactory
-from tests.smtp import SMTPServer, use_smtp
 
 CAMPAIGNS = "/admin/campaigns/campaign/"
 
@@ -55,32 +55,25 @@ def test_html_is_escaped_and_text_is_not():
     assert content.render("{{ account_name }}", values, html=False) == "<b>Acme & Co</b>"
 
 
-def campaign_form(**content_values: str) -> dict[str, str]:
-    return {
-        "name": "December news",
-        "slug": "december-news",
-        "description": "",
-        "category": "marketing",
-        "enabled": "on",
-        "survey": "",
-        "trigger": "once",
-        "cycle_months": "3",
-        "send_hour": "9",
-        "event_type": "",
-        "delay_minutes": "60",
-        "reminder_after_days": "0",
-        "contents-TOTAL_FORMS": "1",
-        "contents-INITIAL_FORMS": "0",
-        "contents-0-language": "en",
-        "contents-0-subject": content_values.get("subject", "News for {{ account_name }}"),
-        "contents-0-text_body": content_values.get("text", "Hi {{ first_name }}"),
-        "contents-0-html_body": content_values.get("html", "<p>Hi {{ first_name }}</p>"),
-    }
+def broadcast_form(**content_values: str) -> dict[str, object]:
+    """A one-off broadcast with its English email, as admin posts it."""
+    return campaign_form(
+        name="December news",
+        slug="december-news",
+        trigger="once",
+        **{
+            "contents-TOTAL_FORMS": "1",
+            "contents-0-language": "en",
+            "contents-0-subject": content_values.get("subject", "News for {{ account_name }}"),
+            "contents-0-text_body": content_values.get("text", "Hi {{ first_name }}"),
+            "contents-0-html_body": content_values.get("html", "<p>Hi {{ first_name }}</p>"),
+        },
+    )
 
 
 @pytest.mark.django_db
 def test_the_admin_refuses_content_with_an_unknown_variable_and_saves_nothing(admin_client_):
-    response = admin_client_.post(CAMPAIGNS + "add/", campaign_form(html="<p>{{ nmae }}</p>"))
+    response = admin_client_.post(CAMPAIGNS + "add/", broadcast_form(html="<p>{{ nmae }}</p>"))
 
     assert response.status_code == 200
     assert "Unknown variable “nmae”" in response.content.decode()
@@ -89,7 +82,7 @@ def test_the_admin_refuses_content_with_an_unknown_variable_and_saves_nothing(ad
 
 @pytest.mark.django_db
 def test_the_admin_saves_content_that_renders(admin_client_):
-    response = admin_client_.post(CAMPAIGNS + "add/", campaign_form())
+    response = admin_client_.post(CAMPAIGNS + "add/", broadcast_form())
 
     assert response.status_code == 302
     written = CampaignContent.objects.get(campaign__slug="december-news")
@@ -97,11 +90,9 @@ def test_the_admin_saves_content_that_renders(admin_client_):
 
 
 @pytest.fixture
-def smtp(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    with SMTPServer() as server:
-        use_smtp(settings, server.port)
-        yield server
+def smtp(smtp, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the workers run inside this process
+    return smtp
 
 
 @pytest.fixture
@@ -218,7 +209,7 @@ def test_content_nested_too_deeply_is_refused_rather_than_failing_at_send_time()
 
 @pytest.mark.django_db
 def test_the_admin_asks_for_the_english_email_the_other_languages_fall_back_to(admin_client_):
-    form = campaign_form()
+    form = broadcast_form()
     form["contents-0-language"] = "es"
 
     response = admin_client_.post(CAMPAIGNS + "add/", form)

@@ -16,7 +16,7 @@ from lifecycle.lib import links
 from lifecycle.lib.emails import language_for, make_message
 from surveys.models import Invitation
 from tests.factories import CustomerContactFactory, MessageFactory
-from tests.smtp import SMTPServer, use_smtp
+from tests.smtp import SMTPServer
 
 SITE_URL = "https://crm.example.com"
 HREF = re.compile(r'href="([^"]*)"')
@@ -24,11 +24,9 @@ URL = re.compile(r"https?://[^\s<>\"]+")
 
 
 @pytest.fixture
-def smtp(settings):
+def smtp(smtp, settings):
     settings.SITE_URL = SITE_URL
-    with SMTPServer() as server:
-        use_smtp(settings, server.port)
-        yield server
+    return smtp
 
 
 def send_invitation(smtp: SMTPServer, language: str = "en") -> tuple[Message, EmailMessage]:

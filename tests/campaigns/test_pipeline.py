@@ -23,11 +23,9 @@ TIMEOUT = dt.timedelta(seconds=900)
 
 
 @pytest.fixture
-def smtp(settings):
+def smtp(smtp, settings):
     settings.CAMPAIGN_CLAIM_TIMEOUT = int(TIMEOUT.total_seconds())
-    with SMTPServer() as server:
-        use_smtp(settings, server.port)
-        yield server
+    return smtp
 
 
 def plain_email(message: Message) -> EmailMultiAlternatives:

@@ -12,19 +12,16 @@ from django.utils import timezone
 from campaigns.models import Campaign, Message, MessageStatus
 from campaigns.services import plan_rolling, record_event
 from tests.factories import CustomerContactFactory, campaign
-from tests.smtp import SMTPServer, use_smtp
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def smtp(settings):
+def smtp(smtp, settings):
     # Beat's path, with the workers inside this process.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CAMPAIGN_SEND_CHUNK = 2
-    with SMTPServer() as server:
-        use_smtp(settings, server.port)
-        yield server
+    return smtp
 
 
 def send_campaign(slug: str) -> str:

@@ -1,0 +1,23 @@
+"""The POST data of Django admin's campaign form, for the admin tests."""
+
+from __future__ import annotations
+
+
+def campaign_form(**values: object) -> dict[str, object]:
+    return {
+        "name": "Winback",
+        "slug": "winback",
+        "description": "",
+        "category": "marketing",
+        "enabled": "on",
+        "survey": "",
+        "trigger": "rolling",
+        "cycle_months": "3",
+        "send_hour": "9",
+        "event_type": "",
+        "delay_minutes": "60",
+        "reminder_after_days": "0",
+        "contents-TOTAL_FORMS": "0",  # the email content inline, left empty
+        "contents-INITIAL_FORMS": "0",
+        **values,
+    }
