@@ -15,7 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -331,6 +331,12 @@ class Subscription(models.Model):
         indexes = [
             models.Index(fields=["account", "started_on"], name="subscription_account_start"),
             models.Index(fields=["started_on"], name="subscription_start_idx"),
+            # Anniversaries look up the subscriptions that started on a month and day.
+            models.Index(
+                ExtractMonth("started_on"),
+                ExtractDay("started_on"),
+                name="subscription_start_md_idx",
+            ),
             models.Index(fields=["ended_on"], name="subscription_end_idx"),
         ]
 

@@ -13,9 +13,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,12 +27,24 @@ from django.utils.translation import ngettext
 
 from accounts.models import Contact
 from campaigns import authored, content, services
-from campaigns.models import Campaign, CampaignContent, Event, Message, Unsubscription
+from campaigns.models import (
+    Campaign,
+    CampaignContent,
+    Engagement,
+    Event,
+    Message,
+    TrackedLink,
+    Trigger,
+    Unsubscription,
+)
 from campaigns.pipeline import queue_again
 from campaigns.schedules import ensure_schedule, remove_schedule
+from campaigns.selectors import campaign_stats
 from campaigns.tasks import send_messages
 from lifecycle.lib.emails import language_for
 from lifecycle.lib.queueing import enqueue_on_commit
+
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -123,15 +137,78 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["enabled", "trigger", "category"]
     search_fields = ["slug", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["preview", "periodic_task", "created_at", "updated_at"]
+    readonly_fields = [
+        "readiness",
+        "stats",
+        "preview",
+        "periodic_task",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [CampaignContentInline]
     actions = ["send_now"]
+    # "www.g2.com/…" typed without a scheme is an https page (Django 6's default already).
+    formfield_overrides = URL_FIELDS
     fieldsets = [
-        (None, {"fields": ["name", "slug", "description", "category", "enabled"]}),
+        (None, {"fields": ["name", "slug", "description", "category", "enabled", "readiness"]}),
         (_("When"), {"fields": ["trigger", "cycle_months", "send_hour", "event_type"]}),
         (_("Delays"), {"fields": ["delay_minutes", "reminder_after_days"]}),
+        (_("Links"), {"fields": ["review_url"]}),
+        (_("Results"), {"fields": ["stats"]}),
         (_("Record"), {"fields": ["preview", "periodic_task", "created_at", "updated_at"]}),
     ]
+    # The fields of "When" and "Delays" each trigger uses; a saved campaign shows only its
+    # own (a new one shows all, each field's help says what it is for).
+    TRIGGER_FIELDS = {
+        Trigger.ROLLING: {"cycle_months", "send_hour"},
+        Trigger.EVENT: {"event_type", "delay_minutes"},
+        Trigger.ONCE: set(),
+        Trigger.WELCOME: {"send_hour"},
+        Trigger.BIRTHDAY: {"send_hour"},
+        Trigger.ANNIVERSARY: {"send_hour"},
+        Trigger.PROMOTER: {"send_hour"},
+    }
+    TRIGGER_DEPENDENT = {"cycle_months", "send_hour", "event_type", "delay_minutes"}
+
+    def sends_reminders(self, campaign: Campaign | None) -> bool:
+        """Reminders belong to survey campaigns (the surveys admin says which those are)."""
+        return campaign is None
+
+    def get_fieldsets(self, request: HttpRequest, obj: Campaign | None = None) -> list:
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        hidden = self.TRIGGER_DEPENDENT - self.TRIGGER_FIELDS.get(obj.trigger, set())
+        if not self.sends_reminders(obj):
+            hidden.add("reminder_after_days")
+        kept = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = [field for field in options["fields"] if field not in hidden]
+            if fields:
+                kept.append((name, {**options, "fields": fields}))
+        return kept
+
+    @admin.display(description=_("ready to send"))
+    def readiness(self, campaign: Campaign) -> str:
+        if campaign.pk is None:
+            return "-"
+        try:
+            services.email_for(campaign)
+        except services.NoEmail as missing:
+            return format_html("<strong>{}</strong> {}", _("Set me:"), str(missing))
+        return _("Yes")
+
+    @admin.display(description=_("messages and engagement"))
+    def stats(self, campaign: Campaign) -> str:
+        if campaign.pk is None:
+            return "-"
+        return render_to_string(
+            "admin/campaigns/campaign/stats.html",
+            {
+                "stats": campaign_stats(campaign),
+                "messages_url": reverse("admin:campaigns_message_changelist")
+                + f"?campaign__id__exact={campaign.pk}",
+            },
+        )
 
     @admin.display(description=_("preview"))
     def preview(self, campaign: Campaign) -> str:
@@ -218,11 +295,11 @@ class CampaignAdmin(admin.ModelAdmin):
                 continue
             try:
                 queued, _sent = services.send_now(campaign, now=now, enqueue=send_messages.delay)
-            except services.NoEmail:
+            except services.NoEmail as missing:
                 self.message_user(
                     request,
-                    _("%(campaign)s has no email yet: write its content first.")
-                    % {"campaign": campaign},
+                    _("%(campaign)s cannot send yet. %(missing)s")
+                    % {"campaign": campaign, "missing": missing},
                     messages.ERROR,
                 )
                 continue
@@ -243,18 +320,47 @@ class CampaignAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
+class ReadOnlyInline(admin.TabularInline):
+    formfield_overrides = URL_FIELDS
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TrackedLinkInline(ReadOnlyInline):
+    model = TrackedLink
+    fields = ["position", "url"]
+
+
+class EngagementInline(ReadOnlyInline):
+    model = Engagement
+    fields = ["kind", "occurred_at", "link", "machine", "machine_reason", "user_agent"]
+    ordering = ["occurred_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Engagement]:
+        return super().get_queryset(request).select_related("link")
+
+
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
     list_display = [
         "campaign",
         "contact_email",
         "occurrence",
+        "reason",
         "status",
         "due_at",
         "sent_at",
         "attempts",
     ]
     list_filter = ["status", "campaign"]
+    inlines = [TrackedLinkInline, EngagementInline]
     search_fields = ["contact__email", "recipient", "message_id"]
     list_select_related = ["campaign", "contact"]
     date_hierarchy = "due_at"
@@ -318,4 +424,14 @@ class UnsubscriptionAdmin(ReadOnlyAdmin):
     search_fields = ["contact__email"]
     list_select_related = ["contact", "message__campaign"]
     date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(Engagement)
+class EngagementAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "message", "link", "occurred_at", "machine", "machine_reason"]
+    list_filter = ["kind", "machine", "machine_reason", "message__campaign"]
+    search_fields = ["message__contact__email"]
+    list_select_related = ["message__campaign", "message__contact", "link"]
+    date_hierarchy = "occurred_at"
     show_full_result_count = False

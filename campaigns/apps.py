@@ -7,8 +7,18 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
-        # Emails written in admin: their builder (workers need it too) and content kind.
-        from campaigns import extensions
+        # Emails written in admin: their builder (workers need it too) and content kind;
+        # the planners of campaigns' own triggers.
+        from campaigns import extensions, rules
         from campaigns.authored import AUTHORED
+        from campaigns.models import Trigger
 
         extensions.register(AUTHORED)
+        for trigger, planner in [
+            (Trigger.ROLLING, rules.plan_rolling),
+            (Trigger.ONCE, rules.plan_once),
+            (Trigger.WELCOME, rules.plan_welcomes),
+            (Trigger.BIRTHDAY, rules.plan_birthdays),
+            (Trigger.ANNIVERSARY, rules.plan_anniversaries),
+        ]:
+            extensions.register_planner(trigger, planner)

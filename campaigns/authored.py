@@ -12,11 +12,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Account, Contact
-from campaigns import content
+from campaigns import content, tracking
 from campaigns.audience import reachable
 from campaigns.extensions import Content
 from campaigns.message_links import unsubscribe_links
@@ -69,12 +71,27 @@ def render_for(
     written = content_for(campaign, language)
     if written is None:
         return None
-    values = {**contact_values(contact), **links}
-    return Rendered(
-        subject=" ".join(content.render(written.subject, values, html=False).split()),
-        text=content.render(written.text_body, values, html=False),
-        html=content.render(written.html_body, values, html=True),
-    )
+    values = {
+        **contact_values(contact),
+        "review_url": campaign.review_url or content.SAMPLE["review_url"],
+        **links,
+    }
+    with translation.override(written.language):
+        years = values["years_as_customer"]
+        values["years_with_us"] = ngettext("%(count)d year", "%(count)d years", years) % {
+            "count": years
+        }
+        # Every email carries its unsubscribe and preference links, whatever the admin wrote.
+        footer = {"links": links, "language": written.language}
+        return Rendered(
+            subject=" ".join(content.render(written.subject, values, html=False).split()),
+            text=content.render(written.text_body, values, html=False)
+            + render_to_string("emails/campaign-footer.txt", footer),
+            html=render_to_string(
+                "emails/campaign-body.html",
+                {**footer, "body": content.render(written.html_body, values, html=True)},
+            ),
+        )
 
 
 def _email(to: str, rendered: Rendered, links: dict[str, str]) -> EmailMultiAlternatives:
@@ -91,12 +108,18 @@ def _email(to: str, rendered: Rendered, links: dict[str, str]) -> EmailMultiAlte
 def build_authored(message: Message) -> EmailMultiAlternatives:
     if not reachable(message.campaign).filter(pk=message.contact_id).exists():
         raise Skip("The contact has unsubscribed or withdrawn consent.")
+    missing = missing_links(message.campaign)
+    if missing:
+        raise Skip(missing)
     links = unsubscribe_links(message)
     language = language_for(message.contact.language)
     rendered = render_for(message.campaign, language, message.contact, links)
     if rendered is None:
         raise Skip("The campaign has no email content yet.")
-    return _email(message.contact.email, rendered, links)
+    html, text = tracking.track(
+        message, rendered.html, rendered.text, untracked=set(links.values())
+    )
+    return _email(message.contact.email, Rendered(rendered.subject, text, html), links)
 
 
 # "test:<language>:<contact id or 0>:<random>": what the admin chose for the test.
@@ -131,6 +154,19 @@ def build_test(message: Message) -> EmailMultiAlternatives:
     return _email(message.recipient, rendered, links)
 
 
+def missing_links(campaign: Campaign) -> str:
+    """A campaign whose content links to its review page cannot send without one."""
+    if campaign.review_url:
+        return ""
+    for written in campaign.contents.all():
+        if any(
+            content.uses(part, "review_url")
+            for part in (written.subject, written.text_body, written.html_body)
+        ):
+            return _("Set the campaign's review page: its email links to it.")
+    return ""
+
+
 def email_for(campaign: Campaign) -> str | None:
     return AUTHORED_EMAIL if campaign.contents.exists() else None
 
@@ -143,4 +179,6 @@ def nothing_to_plan(campaign: Campaign, now: dt.datetime) -> int:
     return 0
 
 
-AUTHORED = Content(email_for=email_for, audience=everyone_reachable, plan=nothing_to_plan)
+AUTHORED = Content(
+    email_for=email_for, audience=everyone_reachable, plan=nothing_to_plan, missing=missing_links
+)

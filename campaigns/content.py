@@ -23,6 +23,8 @@ VARIABLES = {
     "last_name": "the contact's last name",
     "account_name": "the contact's company",
     "years_as_customer": "whole years since the account's first customer day",
+    "years_with_us": "the same in words of the email's language: “3 years”, “3 años”, “3 года”",
+    "review_url": "the campaign's public review page (the same for every recipient)",
     "unsubscribe_url": "the one-click unsubscribe link",
     "preferences_url": "the link to the contact's email preferences",
 }
@@ -32,6 +34,8 @@ SAMPLE = {
     "last_name": "García",
     "account_name": "Acme",
     "years_as_customer": 3,
+    "years_with_us": "3 years",
+    "review_url": "https://example.com/review",
     "unsubscribe_url": "https://example.com/u/…",
     "preferences_url": "https://example.com/preferences/…",
 }
@@ -84,6 +88,14 @@ def problems(source: str) -> list[str]:
         % {"name": name, "names": ", ".join(VARIABLES)}
         for name in unknown
     ]
+
+
+def uses(source: str, name: str) -> bool:
+    """Whether `source` (content that passed `problems`) names the variable `name`."""
+    try:
+        return name in set(_names(compile_content(source).nodelist))
+    except (TemplateSyntaxError, RecursionError):
+        return False
 
 
 def render(source: str, values: dict[str, Any], *, html: bool) -> str:

@@ -2,18 +2,21 @@
 
 Campaigns knows nothing of surveys (or any later kind of campaign content): a content kind
 tells the planner which email a campaign's messages use, narrows who may get them, and may
-plan messages of its own (survey reminders). The pipeline's `@builder` works the same way.
+plan messages of its own (survey reminders). A trigger's planner says who a campaign of that
+trigger emails and when (campaigns.rules holds campaigns' own; surveys adds the promoters').
+The pipeline's `@builder` works the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
 from campaigns.models import Campaign
+from campaigns.planning import Planned
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class Content:
     audience: Callable[[Campaign, QuerySet, dt.datetime], QuerySet]
     # Queues follow-up messages (reminders); returns how many it created.
     plan: Callable[[Campaign, dt.datetime], int]
+    # What the campaign still lacks before it can send (a link its content uses), or "".
+    missing: Callable[[Campaign], str] = field(default=lambda campaign: "")
 
 
 CONTENTS: list[Content] = []
@@ -43,3 +48,13 @@ def content_of(campaign: Campaign) -> tuple[Content, str] | None:
         if email:
             return content, email
     return None
+
+
+# (campaign, now, immediate) -> the messages the trigger's rule plans; `immediate` is
+# send_campaign's "today's matches, due now".
+Planner = Callable[[Campaign, dt.datetime, bool], Iterable[Planned]]
+PLANNERS: dict[str, Planner] = {}
+
+
+def register_planner(trigger: str, planner: Planner) -> None:
+    PLANNERS[trigger] = planner

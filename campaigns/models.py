@@ -27,6 +27,10 @@ class Trigger(models.TextChoices):
     ROLLING = "rolling", _("Rolling: each eligible customer contact once per cycle")
     EVENT = "event", _("After an event (API)")
     ONCE = "once", _("Once: a broadcast to every eligible customer contact, when sent")
+    WELCOME = "welcome", _("Welcome: when the contact's account becomes a customer")
+    BIRTHDAY = "birthday", _("On the contact's birthday")
+    ANNIVERSARY = "anniversary", _("On each yearly date of the account's first customer day")
+    PROMOTER = "promoter", _("After a promoter's answer (latest NPS 9-10 within 30 days)")
 
 
 class Campaign(models.Model):
@@ -51,6 +55,15 @@ class Campaign(models.Model):
         _("event type"), max_length=50, blank=True, help_text=_("For example ticket_closed.")
     )
     delay_minutes = models.PositiveIntegerField(_("delay after the event (minutes)"), default=60)
+    review_url = models.URLField(
+        _("review page"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The public review page that {{ review_url }} leads to (G2, Capterra, Google or "
+            "any URL). Every recipient gets the same link, whatever their score."
+        ),
+    )
     reminder_after_days = models.PositiveSmallIntegerField(
         _("reminder after (days)"),
         default=5,
@@ -145,6 +158,9 @@ class Message(models.Model):
     # "owner-alert:9" for a notification.
     occurrence = models.CharField(_("occurrence"), max_length=64)
     email = models.CharField(_("email template"), max_length=50)
+    # Which rule of the campaign chose the contact ("Birthday 02-29 on 02-28"), so that the
+    # contact's page says why they got it and a review request shows it asked everyone.
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     due_at = models.DateTimeField(_("due at"))
     status = models.CharField(
         _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
@@ -259,3 +275,73 @@ class Unsubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} · {self.category}"
+
+
+class TrackedLink(models.Model):
+    """A link of a sent email, rewritten to pass through the click endpoint. The redirect
+    goes to this stored URL, never to anything the request carries (no open redirect)."""
+
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="links"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))  # order in the email, from 0
+    url = models.URLField(_("URL"), max_length=2000)
+
+    class Meta:
+        ordering = ["message", "position"]
+        verbose_name = _("tracked link")
+        verbose_name_plural = _("tracked links")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "position"], name="tracked_link_position"),
+            models.UniqueConstraint(fields=["message", "url"], name="tracked_link_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Engagement(models.Model):
+    """Each open of an email (its image loaded) and each click on one of its links.
+
+    Mailbox privacy proxies, image proxies and link scanners open and click too: their hits
+    are kept, marked `machine` with the reason, and reported apart from people's."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLICK = "click", _("Click")
+
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="engagements"
+    )
+    link = models.ForeignKey(
+        TrackedLink,
+        verbose_name=_("link"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="clicks",
+    )
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    machine = models.BooleanField(_("machine"), default=False)
+    machine_reason = models.CharField(_("why a machine"), max_length=40, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("open or click")
+        verbose_name_plural = _("opens and clicks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="open", link__isnull=True) | Q(kind="click", link__isnull=False),
+                name="engagement_click_has_a_link",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["message", "kind"], name="engagement_message_kind_idx"),
+            models.Index(fields=["kind", "occurred_at"], name="engagement_kind_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.message_id}"

@@ -51,6 +51,23 @@ def local_time(day: dt.date, hour: int, zone_name: str) -> dt.datetime:
     return day_start(day, zone(zone_name), hour=hour).astimezone(dt.UTC)
 
 
+# After this local hour a message that could go "now" waits for the next day's hour.
+EVENING_HOUR = 20
+
+
+def next_sending_time(now: dt.datetime, hour: int, zone_name: str) -> dt.datetime:
+    """The first moment from `now` a message may go at the campaign's `hour`: today at
+    that hour if it is still ahead, now during the rest of the day, tomorrow's hour once
+    the local evening has begun (nobody wants a welcome at midnight)."""
+    local_now = now.astimezone(zone(zone_name))
+    today_at = local_time(local_now.date(), hour, zone_name)
+    if today_at > now:
+        return today_at
+    if local_now.hour < EVENING_HOUR:
+        return now
+    return local_time(local_now.date() + dt.timedelta(days=1), hour, zone_name)
+
+
 def day_cutoff(now: dt.datetime, days: int) -> dt.datetime:
     """Start of the UTC day `days - 1` days before `now`: "within N days" counts calendar
     days, so a contact surveyed 90 days ago may be surveyed again today."""

@@ -1,4 +1,4 @@
-"""Workflows that create messages: rolling cycles, events, and "send it now"."""
+"""Workflows that create messages: a campaign's beat run, events, and "send it now"."""
 
 from __future__ import annotations
 
@@ -8,116 +8,55 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Contact
-from campaigns import pipeline, schedule
-from campaigns.audience import eligible, rolling_audience
-from campaigns.extensions import content_of
+from campaigns import pipeline
+from campaigns.audience import eligible
+from campaigns.extensions import PLANNERS, content_of
 from campaigns.models import Campaign, Event, Message, MessageStatus, Trigger
-
-BATCH = 1000
-# Slots missed by up to this many days (beat down for a while) are still sent this cycle.
-CATCH_UP_DAYS = 7
-ONCE = "once"  # the one occurrence of a broadcast
+from campaigns.planning import Planned, insert
 
 
 class NoEmail(ValueError):
-    """The campaign has nothing to send yet: no survey, no content written in admin."""
+    """The campaign has nothing to send yet: no survey, no content written in admin, or a
+    link its content needs (the review page) is not set."""
 
 
 def email_for(campaign: Campaign) -> str:
-    """The email template a campaign's messages use (more kinds come with their campaigns)."""
+    """The email template a campaign's messages use."""
     found = content_of(campaign)
     if found is None:
-        raise NoEmail(f"Campaign {campaign.slug} has no email yet.")
+        raise NoEmail(_("It has no email yet: write its content in admin."))
+    missing = found[0].missing(campaign)
+    if missing:
+        raise NoEmail(missing)
     return found[1]
 
 
 def run_schedule(campaign: Campaign, *, now: dt.datetime) -> int:
-    """A campaign's own beat tick: this cycle's due contacts, then each content's follow-ups
-    (survey reminders). Returns how many messages were created."""
-    found = content_of(campaign)
-    if found is None:
-        return 0  # nothing written yet: nothing to plan (admin shows it, beat needn't fail)
-    created = plan_rolling(campaign, now=now) if campaign.trigger == Trigger.ROLLING else 0
-    return created + found[0].plan(campaign, now)
+    """A campaign's own beat run: what its trigger's rule plans by now, then each content's
+    follow-ups (survey reminders). Returns how many messages were created."""
+    try:
+        email = email_for(campaign)
+    except NoEmail:
+        return 0  # nothing to send yet: admin says so, beat needn't fail
+    created = _plan(campaign, now=now, email=email)
+    return created + content_of(campaign)[0].plan(campaign, now)
 
 
-def plan_rolling(campaign: Campaign, *, now: dt.datetime, immediate: bool = False) -> int:
-    """Queue this cycle's message for every audience contact whose slot has come.
-
-    Each contact has a stable slot in the cycle and gets the message at the campaign's hour
-    in their own time zone on that day; `immediate` (send_campaign) queues everyone now.
-    Returns how many messages were created; running it again creates none twice.
-    """
-    today = timezone.localdate(now)
-    start = schedule.cycle_start(today, campaign.cycle_months)
-    end = schedule.cycle_end(start, campaign.cycle_months)
-    label = schedule.occurrence(start, campaign.cycle_months)
-    already = Message.objects.filter(campaign=campaign, occurrence=label).values("contact")
-    candidates = (
-        rolling_audience(campaign, now=now, day=today)
-        .exclude(pk__in=already)
-        .values_list("pk", "timezone")
-    )
-    rows = []
-    email = email_for(campaign)
-    for contact_id, zone_name in candidates.iterator(chunk_size=BATCH):
-        due_at = now if immediate else _slot_time(campaign, contact_id, zone_name, start, end, now)
-        if due_at is not None:
-            rows.append(_message(campaign, contact_id, label, due_at, email))
-    return _insert(rows)
+def plan(campaign: Campaign, *, now: dt.datetime, immediate: bool = False) -> int:
+    """Queue what the campaign's trigger rule plans by `now` (`immediate`: today's matches,
+    due now); returns how many messages are new. Raises NoEmail when nothing can be sent."""
+    return _plan(campaign, now=now, email=email_for(campaign), immediate=immediate)
 
 
-def plan_once(campaign: Campaign, *, now: dt.datetime) -> int:
-    """A broadcast: one message, due now, to every audience contact not sent it yet."""
-    already = Message.objects.filter(campaign=campaign, occurrence=ONCE).values("contact")
-    audience = rolling_audience(campaign, now=now, day=timezone.localdate(now))
-    ids = audience.exclude(pk__in=already).values_list("pk", flat=True)
-    email = email_for(campaign)
-    return _insert(
-        [_message(campaign, pk, ONCE, now, email) for pk in ids.iterator(chunk_size=BATCH)]
-    )
-
-
-def _slot_time(
-    campaign: Campaign, contact_id: int, zone_name: str, start: dt.date, end: dt.date, now
-) -> dt.datetime | None:
-    day = schedule.slot_day(start, end, schedule.slot_fraction(campaign.pk, contact_id))
-    today = schedule.local_today(now, zone_name)
-    if day > today:
-        return None  # a later run of this cycle queues it
-    if (today - day).days > CATCH_UP_DAYS:
-        # Long past (a campaign enabled mid-cycle, a new contact): wait for the next cycle
-        # rather than survey everyone whose slot has passed on the same day.
-        return None
-    return max(schedule.local_time(day, campaign.send_hour, zone_name), now)
-
-
-def _message(
-    campaign: Campaign, contact_id: int, occurrence: str, due_at: dt.datetime, email: str
-) -> Message:
-    return Message(
-        campaign=campaign, contact_id=contact_id, occurrence=occurrence, email=email, due_at=due_at
-    )
-
-
-def _insert(rows: list[Message]) -> int:
-    """Insert, ignoring rows the unique constraint already holds; returns how many are new.
-
-    All rows share one campaign and occurrence (one plan or one event)."""
-    created = 0
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        same_keys = Message.objects.filter(
-            campaign=batch[0].campaign,
-            occurrence=batch[0].occurrence,
-            contact_id__in=[row.contact_id for row in batch],
-        )
-        before = same_keys.count()
-        Message.objects.bulk_create(batch, ignore_conflicts=True)
-        created += same_keys.count() - before
-    return created
+def _plan(campaign: Campaign, *, now: dt.datetime, email: str, immediate: bool = False) -> int:
+    planner = PLANNERS.get(campaign.trigger)
+    if planner is None:  # event campaigns are queued by their events
+        return 0
+    planned = planner(campaign, now, immediate)
+    return insert(campaign, planned, email=email, bring_forward_to=now if immediate else None)
 
 
 def record_event(
@@ -153,30 +92,28 @@ def record_event(
 def _queue_triggered(event: Event, *, now: dt.datetime) -> None:
     campaigns = Campaign.objects.filter(enabled=True, trigger=Trigger.EVENT, event_type=event.type)
     for campaign in campaigns:
-        found = content_of(campaign)
-        if found is None:
-            continue  # an event campaign with nothing written yet sends nothing
+        try:
+            email = email_for(campaign)
+        except NoEmail:
+            continue  # an event campaign with nothing to send yet sends nothing
         # Throttled or unsubscribed contacts are skipped, not queued for later.
         if eligible(campaign, Contact.objects.filter(pk=event.contact_id), now=now).exists():
             due_at = max(event.occurred_at + dt.timedelta(minutes=campaign.delay_minutes), now)
-            occurrence = f"event:{event.pk}"
-            _insert([_message(campaign, event.contact_id, occurrence, due_at, found[1])])
+            reason = f"Event {event.type} #{event.pk}"
+            planned = Planned(event.contact_id, f"event:{event.pk}", due_at, reason)
+            insert(campaign, [planned], email=email)
 
 
 def queue_now(campaign: Campaign, *, now: dt.datetime) -> int:
     """Today's occurrence for the whole current audience, due now (send_campaign)."""
-    waiting = Message.objects.filter(campaign=campaign, status=MessageStatus.QUEUED, due_at__gt=now)
-    if campaign.trigger == Trigger.ROLLING:
-        created = plan_rolling(campaign, now=now, immediate=True)
-        # Contacts an earlier run planned for a later hour today go now too.
-        start = schedule.cycle_start(timezone.localdate(now), campaign.cycle_months)
-        label = schedule.occurrence(start, campaign.cycle_months)
-        waiting.filter(occurrence=label).update(due_at=now)
-        return created
-    if campaign.trigger == Trigger.ONCE:
-        return plan_once(campaign, now=now)
-    # Triggered campaigns: what the events queued for later goes now.
-    return waiting.update(due_at=now)
+    if campaign.trigger == Trigger.EVENT:
+        email_for(campaign)  # refuses a campaign with nothing to send, like the others
+        # What the events queued for later goes now.
+        waiting = Message.objects.filter(
+            campaign=campaign, status=MessageStatus.QUEUED, due_at__gt=now
+        )
+        return waiting.update(due_at=now)
+    return plan(campaign, now=now, immediate=True)
 
 
 def send_now(

@@ -10,4 +10,7 @@ urlpatterns = [
     # Public: RFC 8058 one-click unsubscribe (bare POST) and its confirmation page (GET).
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("preferences/<str:token>/", views.preferences, name="preferences"),
+    # Public: the open pixel and the click redirect of tracked emails.
+    path("t/o/<str:token>/", views.open_pixel, name="open"),
+    path("t/c/<str:token>/", views.click, name="click"),
 ]

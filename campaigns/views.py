@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from campaigns import subscriptions
+from campaigns import subscriptions, tracking
 from campaigns.forms import PreferencesForm
 from campaigns.models import Category, Message, Unsubscription
 from lifecycle.lib import links
@@ -28,6 +28,12 @@ from lifecycle.lib.ratelimit import rate_limit
 # Mailbox providers send one-click POSTs from a few addresses of their own: stay generous.
 UNSUBSCRIBE_PER_MINUTE = 600
 PREFERENCES_PER_MINUTE = 120
+# Image proxies load every open from a handful of addresses.
+TRACKING_PER_MINUTE = 1200
+# The smallest transparent GIF: what an open pixel answers, whatever the token.
+PIXEL_GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
 
 
 def find_message(purpose: str, token: str) -> Message | None:
@@ -62,6 +68,38 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     if message is None:
         return link_invalid(request)
     return in_language(message.contact.language, lambda: _preferences(request, message, token))
+
+
+@rate_limit("tracking", per_minute=TRACKING_PER_MINUTE)
+@require_http_methods(["GET", "HEAD"])
+@never_cache
+def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
+    """Records an open and answers a 1x1 GIF; a bad token gets the GIF too (an email must
+    not show a broken image) and records nothing."""
+    message = tracking.find_message(token)
+    if message is not None:
+        tracking.record_open(message, **_hit(request))
+    return HttpResponse(PIXEL_GIF, content_type="image/gif")
+
+
+@rate_limit("tracking", per_minute=TRACKING_PER_MINUTE)
+@require_http_methods(["GET", "HEAD"])
+@never_cache
+def click(request: HttpRequest, token: str) -> HttpResponse:
+    """Records a click and redirects to the link's stored URL, nothing else."""
+    link = tracking.find_link(token)
+    if link is None:
+        return link_invalid(request)
+    tracking.record_click(link, **_hit(request))
+    return HttpResponseRedirect(link.url)
+
+
+def _hit(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "at": timezone.now(),
+        "method": request.method or "GET",
+        "user_agent": request.headers.get("User-Agent", ""),
+    }
 
 
 def in_language(tag: str, respond: Callable[[], HttpResponse]) -> HttpResponse:

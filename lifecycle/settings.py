@@ -190,6 +190,11 @@ CAMPAIGN_SEND_CHUNK = env.int("CAMPAIGN_SEND_CHUNK", default=50)
 # A message claimed longer ago than this was caught by a crash mid-send: it goes to review.
 # Longer than CELERY_TASK_TIME_LIMIT, so a live task is never mistaken for a dead one.
 CAMPAIGN_CLAIM_TIMEOUT = env.int("CAMPAIGN_CLAIM_TIMEOUT", default=900)
+# The public review page (G2, Capterra, Google...) the default review-request campaign links
+# to after migrate; empty until set, and admin asks for it (the campaign sends nothing).
+REVIEW_URL = env.str("REVIEW_URL", default="")
+if REVIEW_URL and urlsplit(REVIEW_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(f"REVIEW_URL must be an http(s) URL, got {REVIEW_URL!r}.")
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -108,6 +108,9 @@ class SurveyCampaignAdmin(CampaignAdmin):
         *CampaignAdmin.fieldsets[1:],
     ]
 
+    def sends_reminders(self, campaign: Campaign | None) -> bool:
+        return campaign is None or survey_of(campaign) is not None
+
     def get_inlines(self, request: HttpRequest, obj: Campaign | None) -> list:
         # A survey campaign sends the survey's own emails: no content to write for it.
         if obj is not None and survey_of(obj):

@@ -13,12 +13,14 @@ class SurveysConfig(AppConfig):
         from accounts import extensions as account_pages
         from accounts.importer import register_history_kind
         from campaigns import extensions as campaign_contents
+        from campaigns.models import Trigger
         from surveys import emails  # noqa: F401  (registers the @builder functions)
         from surveys.account_pages import NPS_COLUMN, SATISFACTION_PANEL
-        from surveys.campaign_content import SURVEYS
+        from surveys.campaign_content import SURVEYS, plan_promoters
         from surveys.csv_import import RESPONSES_KIND
 
         campaign_contents.register(SURVEYS)
+        campaign_contents.register_planner(Trigger.PROMOTER, plan_promoters)
         account_pages.add_list_column(NPS_COLUMN)
         account_pages.add_account_panel(SATISFACTION_PANEL)
         register_history_kind(RESPONSES_KIND)

@@ -1,14 +1,21 @@
-"""Surveys as campaign content: registered with campaigns in SurveysConfig.ready()."""
+"""What surveys add to campaigns, registered in SurveysConfig.ready(): surveys as campaign
+content, and the promoter trigger (referral requests to the latest NPS promoters)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
+from accounts.models import Contact
+from campaigns import schedule
+from campaigns.audience import eligible
 from campaigns.extensions import Content
 from campaigns.models import Campaign
-from surveys.models import survey_of
+from campaigns.planning import BATCH, Planned
+from surveys.models import Response, survey_of
+from surveys.scoring import Band, SurveyKind
 from surveys.selectors import surveyable
 from surveys.services import INVITATION_EMAIL, plan_reminders
 
@@ -27,3 +34,30 @@ def plan(campaign: Campaign, now: dt.datetime) -> int:
 
 
 SURVEYS = Content(email_for=email_for, audience=audience, plan=plan)
+
+
+PROMOTER_WITHIN_DAYS = 30
+
+
+def plan_promoters(campaign: Campaign, now: dt.datetime, immediate: bool) -> Iterator[Planned]:
+    """Contacts whose latest NPS answer is a promoter's (9-10), given within 30 days: one
+    message per such answer, at the campaign's hour in the contact's zone."""
+    later = Response.objects.filter(
+        contact=OuterRef("contact"), kind=SurveyKind.NPS, submitted_at__gt=OuterRef("submitted_at")
+    )
+    promoters = (
+        Response.objects.in_band(Band.HIGH, kind=SurveyKind.NPS)
+        .filter(submitted_at__gte=now - dt.timedelta(days=PROMOTER_WITHIN_DAYS))
+        .filter(submitted_at__lte=now)
+        .exclude(Exists(later))
+    )
+    reachable = eligible(campaign, Contact.objects.all(), now=now).values("pk")
+    rows = promoters.filter(contact__in=reachable).values_list(
+        "pk", "contact", "contact__timezone", "score", "submitted_at"
+    )
+    for response_id, contact_id, zone_name, score, submitted_at in rows.iterator(BATCH):
+        due_at = (
+            now if immediate else schedule.next_sending_time(now, campaign.send_hour, zone_name)
+        )
+        reason = f"Promoter: NPS {score} on {submitted_at:%Y-%m-%d}"
+        yield Planned(contact_id, f"promoter:{response_id}", due_at, reason)

@@ -51,8 +51,9 @@ def default_campaigns_in_transactional_tests(request):
         request.getfixturevalue("transactional_db")
         from django.apps import apps
 
-        defaults = importlib.import_module("campaigns.migrations.0003_default_campaigns")
-        defaults.create_defaults(apps, None)
+        for migration in ("0003_default_campaigns", "0008_default_lifecycle_campaigns"):
+            defaults = importlib.import_module(f"campaigns.migrations.{migration}")
+            defaults.create_defaults(apps, None)
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from django.core import signing
 SURVEY_ANSWER = "survey-answer"
 UNSUBSCRIBE = "unsubscribe"
 PREFERENCES = "preferences"
+OPEN = "open"  # the open pixel of a message
+CLICK = "click"  # one tracked link of a message
 
 
 def sign(purpose: str, public_id: uuid.UUID) -> str:

@@ -29,4 +29,6 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
 @permission_required("outbox.view_outboxemail", raise_exception=True)
 def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     email = get_object_or_404(OutboxEmail, pk=pk)
-    return render(request, "outbox/outbox_detail.html", {"email": email})
+    # Its links open in a new tab, as a mail client's do, not inside the preview frame.
+    preview = f'<base target="_blank">{email.body_html}' if email.body_html else ""
+    return render(request, "outbox/outbox_detail.html", {"email": email, "preview": preview})

@@ -10,7 +10,8 @@ import pytest
 from accounts.models import Contact
 from campaigns import schedule
 from campaigns.models import Campaign, Event, Message
-from campaigns.services import CATCH_UP_DAYS, plan_rolling, queue_now, record_event
+from campaigns.rules import CATCH_UP_DAYS
+from campaigns.services import plan, queue_now, record_event
 from tests.factories import (
     AccountFactory,
     CustomerContactFactory,
@@ -65,7 +66,7 @@ def test_a_quarter_spreads_its_audience_over_every_day_of_the_quarter(settings):
     created_per_day = {}
     for offset in range(length):
         day = QUARTER_START + dt.timedelta(days=offset)
-        created_per_day[day] = plan_rolling(nps, now=at(day, 0, 30))
+        created_per_day[day] = plan(nps, now=at(day, 0, 30))
 
     mean = 900 / length
     assert sum(created_per_day.values()) == 900
@@ -83,8 +84,8 @@ def test_a_contact_is_queued_only_once_its_slot_day_has_come():
     contact, slot = contact_in(nps, "UTC")
     day_before = slot - dt.timedelta(days=1)
 
-    before = plan_rolling(nps, now=at(day_before, 23, 59))
-    on_the_day = plan_rolling(nps, now=at(slot, 0, 1))
+    before = plan(nps, now=at(day_before, 23, 59))
+    on_the_day = plan(nps, now=at(slot, 0, 1))
 
     assert (before, on_the_day) == (0, 1)
     assert Message.objects.get().contact == contact
@@ -97,8 +98,8 @@ def test_a_slot_missed_by_a_few_days_is_caught_up_but_not_one_long_past():
         contact.delete()
         contact, slot = contact_in(nps, "UTC")
 
-    long_past = plan_rolling(nps, now=at(slot + dt.timedelta(days=CATCH_UP_DAYS + 1), 12))
-    caught_up = plan_rolling(nps, now=at(slot + dt.timedelta(days=CATCH_UP_DAYS), 12))
+    long_past = plan(nps, now=at(slot + dt.timedelta(days=CATCH_UP_DAYS + 1), 12))
+    caught_up = plan(nps, now=at(slot + dt.timedelta(days=CATCH_UP_DAYS), 12))
 
     # Enabling a campaign mid-quarter must not survey everyone whose slot has passed at once.
     assert (long_past, caught_up) == (0, 1)
@@ -109,8 +110,8 @@ def test_the_due_time_is_nine_in_tokyo_stored_as_utc():
     nps = campaign("nps-quarterly")
     contact, slot = contact_in(nps, "Asia/Tokyo")
 
-    before = plan_rolling(nps, now=at(slot, 23, 30, "Asia/Tokyo") - dt.timedelta(days=1))
-    on_the_day = plan_rolling(nps, now=at(slot, 0, 30, "Asia/Tokyo"))
+    before = plan(nps, now=at(slot, 23, 30, "Asia/Tokyo") - dt.timedelta(days=1))
+    on_the_day = plan(nps, now=at(slot, 0, 30, "Asia/Tokyo"))
 
     message = Message.objects.get(contact=contact)
     assert (before, on_the_day) == (0, 1)
@@ -123,8 +124,8 @@ def test_the_due_time_is_nine_in_new_york_even_when_the_utc_date_is_already_the_
     contact, slot = contact_in(nps, "America/New_York")
 
     # 03:00 UTC on the slot day is still the evening before in New York.
-    before = plan_rolling(nps, now=at(slot, 3, 0))
-    on_the_day = plan_rolling(nps, now=at(slot, 0, 30, "America/New_York"))
+    before = plan(nps, now=at(slot, 3, 0))
+    on_the_day = plan(nps, now=at(slot, 0, 30, "America/New_York"))
 
     message = Message.objects.get(contact=contact)
     assert (before, on_the_day) == (0, 1)
@@ -137,7 +138,7 @@ def test_a_contact_planned_after_nine_local_is_due_at_once():
     contact, slot = contact_in(nps, "UTC")
     now = at(slot, 15, 0)
 
-    plan_rolling(nps, now=now)
+    plan(nps, now=now)
 
     assert Message.objects.get(contact=contact).due_at == now
 
@@ -168,9 +169,9 @@ def test_planning_twice_creates_nothing_twice():
     customer_contacts(40, accounts=4)
     now = at(QUARTER_END - dt.timedelta(days=1), 12)
 
-    first = plan_rolling(nps, now=now, immediate=True)
-    second = plan_rolling(nps, now=now)
-    third = plan_rolling(nps, now=now, immediate=True)
+    first = plan(nps, now=now, immediate=True)
+    second = plan(nps, now=now)
+    third = plan(nps, now=now, immediate=True)
 
     assert first == 40
     assert (second, third) == (0, 0)

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from campaigns.models import Campaign, Message, MessageStatus
-from campaigns.services import plan_rolling, record_event
+from campaigns.services import plan, record_event
 from tests.factories import CustomerContactFactory, campaign
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_it_sends_now_what_the_rolling_plan_had_queued_for_later_today(smtp):
     nps = campaign("nps-quarterly")
     contact = CustomerContactFactory(timezone="Pacific/Kiritimati")
     # Planned by an earlier run of this cycle for a later hour.
-    plan_rolling(nps, now=timezone.now(), immediate=True)
+    plan(nps, now=timezone.now(), immediate=True)
     Message.objects.update(due_at=timezone.now() + dt.timedelta(hours=10))
 
     send_campaign("nps-quarterly")

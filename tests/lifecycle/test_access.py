@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from campaigns.models import Event
+from campaigns.models import Event, TrackedLink
 from lifecycle.lib import links
 from lifecycle.outbox.models import OutboxEmail
 from lifecycle.staff.roles import ADMIN, MARKETER, VIEWER
@@ -94,6 +94,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "surveys:answer-form": everyone(200),
     "campaigns:unsubscribe": everyone(200),
     "campaigns:preferences": everyone(200),
+    "campaigns:open": everyone(200),
+    "campaigns:click": everyone(302),
 }
 
 
@@ -125,7 +127,8 @@ def objects(db):
         "contact": contact,
         "subscription": subscription,
         "email": email,
-        "message": MessageFactory(),
+        "message": (message := MessageFactory()),
+        "link": TrackedLink.objects.create(message=message, position=0, url="https://example.org/"),
         "response": response,
         "invitation": response.invitation,
         "follow_up": follow_up,
@@ -167,6 +170,8 @@ def kwargs_for(name: str, objects: dict) -> dict[str, object]:
         "surveys:answer-form": {"token": answer_token},
         "campaigns:unsubscribe": {"token": links.sign(links.UNSUBSCRIBE, message_id)},
         "campaigns:preferences": {"token": links.sign(links.PREFERENCES, message_id)},
+        "campaigns:open": {"token": links.sign(links.OPEN, message_id)},
+        "campaigns:click": {"token": links.sign(links.CLICK, objects["link"].public_id)},
         "account-detail": {"pk": account},
         "contact-detail": {"pk": objects["contact"].pk},
         "subscription-detail": {"pk": objects["subscription"].pk},

@@ -61,8 +61,11 @@ def test_marketers_read_the_outbox_and_its_html_cannot_run_script(marketer_clien
     assert listing.status_code == 200
     assert b"Evil" in listing.content
     assert detail.status_code == 200
-    assert b'sandbox=""' in detail.content
+    # Sandboxed without allow-scripts or allow-same-origin: no script, no reach into the page.
+    assert b'sandbox="allow-popups allow-popups-to-escape-sandbox"' in detail.content
     assert b"<script>alert" not in detail.content
+    # Its links open a new tab rather than inside the frame.
+    assert b"&lt;base target=&quot;_blank&quot;&gt;&lt;script&gt;" in detail.content
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Contact
 from campaigns import pipeline
 from campaigns.models import Message, MessageStatus
-from campaigns.services import plan_rolling, queue_now, record_event
+from campaigns.services import plan, queue_now, record_event
 from surveys.models import Invitation
 from surveys.selectors import surveyable, throttled
 from surveys.services import invitation_for
@@ -93,7 +93,7 @@ def test_a_throttled_contact_is_left_out_of_the_rolling_plan():
     contact = CustomerContactFactory()
     invited(contact, "csat", days_ago=1, now=now)
 
-    created = plan_rolling(campaign("nps-quarterly"), now=now, immediate=True)
+    created = plan(campaign("nps-quarterly"), now=now, immediate=True)
 
     assert created == 0
 
@@ -130,7 +130,7 @@ def test_unsubscribed_from_surveys_contacts_are_never_invited(mailoutbox):
     now = timezone.now()
     contact = CustomerContactFactory(unsubscribed_surveys_at=now - dt.timedelta(days=400))
 
-    planned = plan_rolling(campaign("nps-quarterly"), now=now, immediate=True)
+    planned = plan(campaign("nps-quarterly"), now=now, immediate=True)
     record_event(type="ticket_closed", contact=contact, occurred_at=now)
 
     assert planned == 0

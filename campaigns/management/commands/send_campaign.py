@@ -31,7 +31,7 @@ class Command(BaseCommand):
         try:
             queued, dispatched = send_now(campaign, now=timezone.now(), enqueue=send_messages.delay)
         except NoEmail as exc:
-            raise CommandError(f"{exc} Write its content in admin.") from exc
+            raise CommandError(f"Campaign {campaign.slug!r} cannot send yet. {exc}") from exc
         self.stdout.write(
             f"{campaign.slug}: {queued} new messages queued; "
             f"{dispatched} due messages handed to the workers."

@@ -1,0 +1,83 @@
+"""Reads about campaigns: each campaign's delivery and engagement counts, in the database.
+
+Opens and clicks are people's only (machines' are counted apart, campaigns.machines); a
+message counts as opened when a person loaded its image or clicked one of its links (images
+are often blocked, a click proves the open). docs/metrics.md defines the rates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from campaigns.models import Campaign, Engagement, Message, MessageStatus, Unsubscription
+from lifecycle.lib.numbers import ratio
+
+
+@dataclass(frozen=True)
+class CampaignStats:
+    queued: int
+    sent: int
+    skipped: int
+    failed: int
+    review: int
+    opened: int  # messages a person opened (or clicked)
+    clicked: int  # messages a person clicked
+    machine_opens: int
+    machine_clicks: int
+    unsubscribes: int
+    skipped_by_reason: list[tuple[str, int]]
+
+    @property
+    def open_rate(self):
+        return ratio(self.opened, self.sent)
+
+    @property
+    def click_rate(self):
+        return ratio(self.clicked, self.sent)
+
+    @property
+    def click_to_open(self):
+        return ratio(self.clicked, self.opened)
+
+    @property
+    def unsubscribe_rate(self):
+        return ratio(self.unsubscribes, self.sent)
+
+
+def _human(kind: str | None = None) -> Exists:
+    hits = Engagement.objects.filter(message=OuterRef("pk"), machine=False)
+    return Exists(hits.filter(kind=kind) if kind else hits)
+
+
+def campaign_stats(campaign: Campaign) -> CampaignStats:
+    """Three queries whatever the campaign's size. The join with the engagements repeats a
+    message once per hit, so messages are counted distinct."""
+    messages = Message.objects.filter(campaign=campaign, contact__isnull=False)
+    counts = messages.aggregate(
+        **{
+            status: Count("pk", filter=Q(status=status), distinct=True)
+            for status in ("queued", "sent", "skipped", "failed", "review")
+        },
+        opened=Count("pk", filter=Q(_human()), distinct=True),
+        clicked=Count("pk", filter=Q(_human(Engagement.Kind.CLICK)), distinct=True),
+        machine_opens=Count(
+            "engagements", filter=Q(engagements__machine=True, engagements__kind="open")
+        ),
+        machine_clicks=Count(
+            "engagements", filter=Q(engagements__machine=True, engagements__kind="click")
+        ),
+    )
+    skipped = (
+        messages.filter(status=MessageStatus.SKIPPED)
+        .values("error")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "error")
+    )
+    unsubscribes = Unsubscription.objects.filter(message__campaign=campaign).count()
+    return CampaignStats(
+        **counts,
+        unsubscribes=unsubscribes,
+        skipped_by_reason=[(row["error"], row["count"]) for row in skipped],
+    )
