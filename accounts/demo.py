@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -419,8 +420,14 @@ def _stories(
     # More customers arrive as the business grows, but every month gets some; the running
     # month only for the days it has had (on the 1st, not a whole month's arrivals at once).
     growth = [(1 + i / 12) * _elapsed_share(month, today) for i, month in enumerate(months)]
-    for index, month in zip(others, _deck(rng, months, growth, len(others)), strict=True):
+    deck = _deck(rng, months, growth, len(others))
+    for index, month in zip(others, deck, strict=True):
         stories[index] = Story(_day_in(rng, month, today))
+    if others:
+        # One customer of the busiest month signs up today instead, so the welcome campaign
+        # has someone to greet and every month keeps its arrivals.
+        busiest = Counter(deck).most_common(1)[0][0]
+        stories[others[deck.index(busiest)]] = Story(today)
     return stories
 
 

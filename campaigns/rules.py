@@ -77,9 +77,12 @@ def plan_once(campaign: Campaign, now: dt.datetime, immediate: bool) -> Iterator
 
 
 def plan_welcomes(campaign: Campaign, now: dt.datetime, immediate: bool) -> Iterator[Planned]:
-    """The contacts of accounts whose first customer day has just come, in their zone."""
-    utc_today = now.astimezone(dt.UTC).date()
-    window = (utc_today - dt.timedelta(days=WELCOME_WITHIN_DAYS + 1), utc_today + dt.timedelta(1))
+    """The contacts of accounts whose first customer day has just come.
+
+    The first customer day is a date of the site's calendar, like every date of the
+    metrics; the welcome then waits for a decent hour in the contact's own zone."""
+    today = timezone.localdate(now)
+    window = (today - dt.timedelta(days=WELCOME_WITHIN_DAYS), today)
     started = Subscription.objects.filter(mrr__gt=0, started_on__range=window).values("account")
     firsts = dict(
         Account.objects.filter(pk__in=started)
@@ -91,13 +94,11 @@ def plan_welcomes(campaign: Campaign, now: dt.datetime, immediate: bool) -> Iter
     for contact_id, account_id, zone_name in contacts.values_list(
         "pk", "account", "timezone"
     ).iterator(BATCH):
-        first_day = firsts[account_id]
-        today = schedule.local_today(now, zone_name)
-        if first_day <= today and (today - first_day).days <= WELCOME_WITHIN_DAYS:
-            due_at = (
-                now if immediate else schedule.next_sending_time(now, campaign.send_hour, zone_name)
-            )
-            yield Planned(contact_id, WELCOME, due_at, f"Customer since {first_day.isoformat()}")
+        due_at = (
+            now if immediate else schedule.next_sending_time(now, campaign.send_hour, zone_name)
+        )
+        reason = f"Customer since {firsts[account_id].isoformat()}"
+        yield Planned(contact_id, WELCOME, due_at, reason)
 
 
 def plan_birthdays(campaign: Campaign, now: dt.datetime, immediate: bool) -> Iterator[Planned]:

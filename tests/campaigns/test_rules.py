@@ -279,17 +279,22 @@ def test_no_welcome_for_accounts_imported_as_long_standing_customers():
     assert plan(campaign("welcome"), now=utc(2027, 5, 10, 14), immediate=True) == 0
 
 
-def test_a_welcome_waits_for_the_morning_and_for_the_contacts_own_first_day():
+def test_a_welcome_waits_for_a_decent_hour_in_the_contacts_zone():
     account = AccountFactory()
     SubscriptionFactory(account=account, started_on=dt.date(2027, 5, 10))
     ContactFactory(account=account, email="la@example.com", timezone=LOS_ANGELES)
-    welcome = campaign("welcome")
+    ContactFactory(account=account, email="tokyo@example.com", timezone="Asia/Tokyo")
+    ContactFactory(account=account, email="madrid@example.com", timezone="Europe/Madrid")
 
-    # 02:00 UTC on the 10th is still the 9th in Los Angeles.
-    assert run_schedule(welcome, now=utc(2027, 5, 10, 2)) == 0
-    # 01:00 on the 10th in Los Angeles: welcomed at the campaign's hour, not in the night.
-    run_schedule(welcome, now=local(LOS_ANGELES, 2027, 5, 10, 1))
-    assert rows("welcome")["la@example.com"].due_at == local(LOS_ANGELES, 2027, 5, 10, 9)
+    # 04:00 UTC on the 10th (the site's date): 21:00 on the 9th in Los Angeles, 13:00 in
+    # Tokyo, 06:00 in Madrid.
+    now = utc(2027, 5, 10, 4)
+    run_schedule(campaign("welcome"), now=now)
+
+    planned = rows("welcome")
+    assert planned["la@example.com"].due_at == local(LOS_ANGELES, 2027, 5, 10, 9)
+    assert planned["tokyo@example.com"].due_at == now
+    assert planned["madrid@example.com"].due_at == local("Europe/Madrid", 2027, 5, 10, 9)
 
 
 # --- review request ---------------------------------------------------------------------

@@ -5,8 +5,10 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import Account
+from campaigns.models import Message
 from tests.factories import AccountFactory
 
 
@@ -21,6 +23,14 @@ def test_bootstrap_loads_demo_data_on_first_run_and_prints_the_demo_login(settin
     user = authenticate(username="demo", password="demo")
     assert user is not None and user.is_staff
     assert "/login/ as demo / demo" in out.getvalue()
+    # The demo's newest customer started today: its welcome is queued at once, not an hour
+    # later when beat first runs the campaign; running again queues nothing twice.
+    welcomes = Message.objects.filter(campaign__slug="welcome")
+    assert welcomes.exists()
+    assert all(m.reason == f"Customer since {timezone.localdate():%Y-%m-%d}" for m in welcomes)
+    count = Message.objects.count()
+    call_command("bootstrap", stdout=StringIO())
+    assert Message.objects.count() == count
 
 
 @pytest.mark.django_db

@@ -8,8 +8,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.models import Account
+from campaigns.services import plan_enabled_campaigns
 from lifecycle.staff.roles import ADMIN, assign_role
 
 DEMO_USERNAME = "demo"
@@ -30,6 +32,10 @@ class Command(BaseCommand):
             self.stdout.write("First run: loading demo data…")
             call_command("seed_demo", stdout=self.stdout)
         self._ensure_demo_login()
+        # Beat runs each campaign hourly, the first time an hour after it starts: plan now,
+        # so today's and tomorrow's messages show in admin at once.
+        planned = plan_enabled_campaigns(now=timezone.now())
+        self.stdout.write(f"Campaigns planned: {planned} new messages queued.")
         url = f"{settings.SITE_URL}/login/"
         self.stdout.write(
             self.style.SUCCESS(f"Sign in at {url} as {DEMO_USERNAME} / {DEMO_PASSWORD}")
