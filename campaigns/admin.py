@@ -151,7 +151,10 @@ class CampaignAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     fieldsets = [
         (None, {"fields": ["name", "slug", "description", "category", "enabled", "readiness"]}),
-        (_("When"), {"fields": ["trigger", "cycle_months", "send_hour", "event_type"]}),
+        (
+            _("When"),
+            {"fields": ["trigger", "cycle_months", "send_hour", "event_type", "when_capped"]},
+        ),
         (_("Delays"), {"fields": ["delay_minutes", "reminder_after_days"]}),
         (_("Links"), {"fields": ["review_url"]}),
         (_("Results"), {"fields": ["stats"]}),

@@ -33,6 +33,13 @@ class Trigger(models.TextChoices):
     PROMOTER = "promoter", _("After a promoter's answer (latest NPS 9-10 within 30 days)")
 
 
+class WhenCapped(models.TextChoices):
+    """What happens to a message the frequency cap holds back (docs/campaigns.md)."""
+
+    DEFER = "defer", _("Send it at the next allowed time")
+    SKIP = "skip", _("Skip it")
+
+
 class Campaign(models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -55,6 +62,17 @@ class Campaign(models.Model):
         _("event type"), max_length=50, blank=True, help_text=_("For example ticket_closed.")
     )
     delay_minutes = models.PositiveIntegerField(_("delay after the event (minutes)"), default=60)
+    when_capped = models.CharField(
+        _("when the frequency cap is reached"),
+        max_length=10,
+        choices=WhenCapped.choices,
+        default=WhenCapped.DEFER,
+        help_text=_(
+            "A contact gets at most FREQUENCY_CAP_EMAILS emails in FREQUENCY_CAP_DAYS days, "
+            "across every campaign and survey. A date-bound message (a birthday) is better "
+            "skipped than late."
+        ),
+    )
     review_url = models.URLField(
         _("review page"),
         max_length=500,
@@ -202,6 +220,12 @@ class Message(models.Model):
                 fields=["claimed_at"], condition=Q(status="sending"), name="message_sending_idx"
             ),
             models.Index(fields=["campaign", "status"], name="message_campaign_status_idx"),
+            # The frequency cap counts each contact's recent emails.
+            models.Index(
+                fields=["contact", "sent_at"],
+                condition=Q(status="sent"),
+                name="message_contact_sent_idx",
+            ),
         ]
 
     def __str__(self) -> str:

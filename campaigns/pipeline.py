@@ -20,6 +20,7 @@ from django.core.mail.message import make_msgid
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from campaigns import frequency
 from campaigns.models import Message, MessageStatus
 from lifecycle.lib import claims
 from lifecycle.lib.emails import open_connection
@@ -141,6 +142,9 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
     if not claim(pk, now=timezone.now()):
         return ""  # another worker has it, or it is no longer queued
     message = Message.objects.select_related(*sorted(RELATED)).get(pk=pk)
+    held = frequency.capped(message, now=timezone.now())
+    if held is not None:
+        return hold_back(message, held)
     try:
         email = build(message)
     except Skip as reason:
@@ -161,6 +165,22 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
         finish(message, MessageStatus.REVIEW, error=f"Connection lost while sending: {exc}")
         return None
     return finish(message, MessageStatus.SENT, message_id=email.extra_headers["Message-ID"])
+
+
+def hold_back(message: Message, held: frequency.Capped) -> str:
+    """The frequency cap says not now: skipped, or queued again for later without counting
+    as an attempt."""
+    if held.until is None:
+        return finish(message, MessageStatus.SKIPPED, error=held.reason)
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.QUEUED,
+        due_at=held.until,
+        dispatched_at=None,
+        claimed_at=None,
+        attempts=F("attempts") - 1,
+        error=held.reason,
+    )
+    return MessageStatus.QUEUED
 
 
 def build(message: Message) -> EmailMultiAlternatives:

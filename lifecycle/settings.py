@@ -190,6 +190,10 @@ CAMPAIGN_SEND_CHUNK = env.int("CAMPAIGN_SEND_CHUNK", default=50)
 # A message claimed longer ago than this was caught by a crash mid-send: it goes to review.
 # Longer than CELERY_TASK_TIME_LIMIT, so a live task is never mistaken for a dead one.
 CAMPAIGN_CLAIM_TIMEOUT = env.int("CAMPAIGN_CLAIM_TIMEOUT", default=900)
+# The frequency cap: at most this many emails to one contact within this many days, across
+# every campaign and survey (notifications to staff and admins' tests do not count).
+FREQUENCY_CAP_EMAILS = env.int("FREQUENCY_CAP_EMAILS", default=3)
+FREQUENCY_CAP_DAYS = env.int("FREQUENCY_CAP_DAYS", default=7)
 # The public review page (G2, Capterra, Google...) the default review-request campaign links
 # to after migrate; empty until set, and admin asks for it (the campaign sends nothing).
 REVIEW_URL = env.str("REVIEW_URL", default="")

@@ -51,7 +51,11 @@ def default_campaigns_in_transactional_tests(request):
         request.getfixturevalue("transactional_db")
         from django.apps import apps
 
-        for migration in ("0003_default_campaigns", "0008_default_lifecycle_campaigns"):
+        for migration in (
+            "0003_default_campaigns",
+            "0008_default_lifecycle_campaigns",
+            "0010_frequency_cap",
+        ):
             defaults = importlib.import_module(f"campaigns.migrations.{migration}")
             defaults.create_defaults(apps, None)
 

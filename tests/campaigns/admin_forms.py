@@ -17,6 +17,7 @@ def campaign_form(**values: object) -> dict[str, object]:
         "event_type": "",
         "delay_minutes": "60",
         "reminder_after_days": "0",
+        "when_capped": "defer",
         "contents-TOTAL_FORMS": "0",  # the email content inline, left empty
         "contents-INITIAL_FORMS": "0",
         **values,
