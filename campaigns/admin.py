@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Contact
-from campaigns import authored, content, services
+from campaigns import authored, content, holdouts, services
 from campaigns.models import (
     Campaign,
     CampaignContent,
@@ -39,7 +39,7 @@ from campaigns.models import (
 )
 from campaigns.pipeline import queue_again
 from campaigns.schedules import ensure_schedule, remove_schedule
-from campaigns.selectors import campaign_stats
+from campaigns.selectors import campaign_has_held_out, campaign_stats
 from campaigns.tasks import send_messages
 from lifecycle.lib.emails import language_for
 from lifecycle.lib.queueing import enqueue_on_commit
@@ -156,6 +156,7 @@ class CampaignAdmin(admin.ModelAdmin):
             {"fields": ["trigger", "cycle_months", "send_hour", "event_type", "when_capped"]},
         ),
         (_("Delays"), {"fields": ["delay_minutes", "reminder_after_days"]}),
+        (_("Audience"), {"fields": ["holdout_percent"]}),
         (_("Links"), {"fields": ["review_url"]}),
         (_("Results"), {"fields": ["stats"]}),
         (_("Record"), {"fields": ["preview", "periodic_task", "created_at", "updated_at"]}),
@@ -208,6 +209,9 @@ class CampaignAdmin(admin.ModelAdmin):
             "admin/campaigns/campaign/stats.html",
             {
                 "stats": campaign_stats(campaign),
+                "holdout": holdouts.report(campaign, now=timezone.now())
+                if campaign.holdout_percent or campaign_has_held_out(campaign)
+                else None,
                 "messages_url": reverse("admin:campaigns_message_changelist")
                 + f"?campaign__id__exact={campaign.pk}",
             },

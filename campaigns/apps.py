@@ -22,3 +22,7 @@ class CampaignsConfig(AppConfig):
             (Trigger.ANNIVERSARY, rules.plan_anniversaries),
         ]:
             extensions.register_planner(trigger, planner)
+        from campaigns.holdouts import CLICKED, STAYED
+
+        extensions.register_outcome(STAYED)
+        extensions.register_outcome(CLICKED)

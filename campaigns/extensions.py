@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 
 from campaigns.models import Campaign
 from campaigns.planning import Planned
@@ -58,3 +58,24 @@ PLANNERS: dict[str, Planner] = {}
 
 def register_planner(trigger: str, planner: Planner) -> None:
     PLANNERS[trigger] = planner
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Something a contact does after a campaign's message (or would have, held out), that
+    its holdout comparison measures (campaigns.holdouts)."""
+
+    key: str
+    label: str
+    # An Exists over the outer Message row: did it happen within `window` after due_at?
+    happened: Callable[[dt.timedelta], Exists]
+    # Only a sent email can cause it (a click): no comparison with the held-out group.
+    sent_only: bool = False
+
+
+OUTCOMES: list[Outcome] = []
+
+
+def register_outcome(outcome: Outcome) -> None:
+    if all(known.key != outcome.key for known in OUTCOMES):
+        OUTCOMES.append(outcome)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +74,15 @@ class Campaign(models.Model):
             "skipped than late."
         ),
     )
+    holdout_percent = models.PositiveSmallIntegerField(
+        _("holdout (%)"),
+        default=0,
+        validators=[MaxValueValidator(50)],
+        help_text=_(
+            "Hold back this share of the audience, never emailed, to measure what the campaign "
+            "changes. The same contacts are held back every time."
+        ),
+    )
     review_url = models.URLField(
         _("review page"),
         max_length=500,
@@ -104,6 +114,9 @@ class Campaign(models.Model):
         verbose_name_plural = _("campaigns")
         constraints = [
             models.CheckConstraint(condition=Q(send_hour__lte=23), name="campaign_send_hour_valid"),
+            models.CheckConstraint(
+                condition=Q(holdout_percent__lte=50), name="campaign_holdout_at_most_half"
+            ),
             models.CheckConstraint(
                 condition=~Q(trigger="event") | ~Q(event_type=""),
                 name="campaign_event_trigger_needs_type",
@@ -147,6 +160,7 @@ class MessageStatus(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")
     FAILED = "failed", _("Failed")
     REVIEW = "review", _("Needs review")
+    HELD_OUT = "held_out", _("Held out")  # the campaign's holdout group: never sent
 
 
 class Message(models.Model):

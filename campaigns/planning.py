@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from campaigns import schedule
 from campaigns.models import Campaign, Message, MessageStatus
 
 BATCH = 1000
@@ -36,7 +37,8 @@ def insert(
     """Insert the planned messages the database does not hold yet; returns how many are new.
 
     With `bring_forward_to` (send_campaign, "Send now"), the same messages already queued
-    for later are made due then too."""
+    for later are made due then too. A contact of the campaign's holdout group gets a
+    HELD_OUT row instead, which is never sent."""
     created = 0
     batch: list[Planned] = []
     for row in planned:
@@ -47,6 +49,11 @@ def insert(
     if batch:
         created += _insert_batch(campaign, batch, email, bring_forward_to)
     return created
+
+
+def held_out(campaign: Campaign, contact_id: int) -> bool:
+    """In the campaign's holdout group: the same contacts whenever it plans (a stable hash)."""
+    return schedule.holdout_fraction(campaign.pk, contact_id) < campaign.holdout_percent / 100
 
 
 def _insert_batch(
@@ -69,6 +76,9 @@ def _insert_batch(
                 email=email,
                 due_at=row.due_at,
                 reason=row.reason[:200],
+                status=MessageStatus.HELD_OUT
+                if held_out(campaign, row.contact_id)
+                else MessageStatus.QUEUED,
             )
             for row in batch
         ],

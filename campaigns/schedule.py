@@ -25,7 +25,16 @@ def occurrence(start: dt.date, months: int) -> str:
 
 def slot_fraction(campaign_id: int, contact_id: int) -> float:
     """A stable, evenly spread number in [0, 1) for one contact in one campaign."""
-    digest = hashlib.blake2b(f"{campaign_id}:{contact_id}".encode(), digest_size=8).digest()
+    return _fraction(f"{campaign_id}:{contact_id}")
+
+
+def holdout_fraction(campaign_id: int, contact_id: int) -> float:
+    """Another, independent of the slot: who is held out does not depend on when they'd go."""
+    return _fraction(f"holdout:{campaign_id}:{contact_id}")
+
+
+def _fraction(key: str) -> float:
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
 
 

@@ -22,6 +22,7 @@ class CampaignStats:
     skipped: int
     failed: int
     review: int
+    held_out: int
     opened: int  # messages a person opened (or clicked)
     clicked: int  # messages a person clicked
     machine_opens: int
@@ -58,7 +59,7 @@ def campaign_stats(campaign: Campaign) -> CampaignStats:
     counts = messages.aggregate(
         **{
             status: Count("pk", filter=Q(status=status), distinct=True)
-            for status in ("queued", "sent", "skipped", "failed", "review")
+            for status in ("queued", "sent", "skipped", "failed", "review", "held_out")
         },
         opened=Count("pk", filter=Q(_human()), distinct=True),
         clicked=Count("pk", filter=Q(_human(Engagement.Kind.CLICK)), distinct=True),
@@ -81,3 +82,7 @@ def campaign_stats(campaign: Campaign) -> CampaignStats:
         unsubscribes=unsubscribes,
         skipped_by_reason=[(row["error"], row["count"]) for row in skipped],
     )
+
+
+def campaign_has_held_out(campaign: Campaign) -> bool:
+    return Message.objects.filter(campaign=campaign, status=MessageStatus.HELD_OUT).exists()

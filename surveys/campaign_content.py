@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
 from campaigns import schedule
 from campaigns.audience import eligible
-from campaigns.extensions import Content
+from campaigns.extensions import Content, Outcome
 from campaigns.models import Campaign
 from campaigns.planning import BATCH, Planned
 from surveys.models import Response, survey_of
@@ -61,3 +62,19 @@ def plan_promoters(campaign: Campaign, now: dt.datetime, immediate: bool) -> Ite
         )
         reason = f"Promoter: NPS {score} on {submitted_at:%Y-%m-%d}"
         yield Planned(contact_id, f"promoter:{response_id}", due_at, reason)
+
+
+def answered_nps(window: dt.timedelta) -> Exists:
+    """The contact answered an NPS survey within `window` after the message's date."""
+    end = ExpressionWrapper(OuterRef("due_at") + window, output_field=DateTimeField())
+    return Exists(
+        Response.objects.filter(
+            contact=OuterRef("contact"),
+            kind=SurveyKind.NPS,
+            submitted_at__gt=OuterRef("due_at"),
+            submitted_at__lte=end,
+        )
+    )
+
+
+ANSWERED_NPS = Outcome("answered_nps", _("Answered an NPS survey within 90 days"), answered_nps)

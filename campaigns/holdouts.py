@@ -1,0 +1,107 @@
+"""What a campaign changes: its sent group against its held-out group (docs/campaigns.md).
+
+Each outcome is measured within OUTCOME_DAYS of the message's date, so only messages at
+least that old count ("mature"); the difference comes with a 95% interval, and no verdict
+under MIN_GROUP contacts a group. Counts come from one query per campaign.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Subscription, active_on_q
+from campaigns.extensions import OUTCOMES, Outcome
+from campaigns.models import Campaign, Engagement, Message, MessageStatus
+from lifecycle.lib import proportions
+
+OUTCOME_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Comparison:
+    outcome: Outcome
+    sent: int  # messages of the sent group
+    sent_with: int  # ...whose contact did it
+    held: int
+    held_with: int
+    difference: proportions.Difference
+
+
+@dataclass(frozen=True)
+class HoldoutReport:
+    measured_after: dt.datetime  # messages due before this are mature
+    sent: int
+    held: int
+    immature: int  # too recent to measure yet
+    comparisons: list[Comparison]
+
+    @property
+    def enough(self) -> bool:
+        return min(self.sent, self.held) >= proportions.MIN_GROUP
+
+
+def stayed_a_customer(window: dt.timedelta) -> Exists:
+    """The contact's account still pays at the end of the window (it renewed, no churn)."""
+    end_day = TruncDate(
+        ExpressionWrapper(OuterRef("due_at") + window, output_field=DateTimeField())
+    )
+    return Exists(
+        Subscription.objects.filter(
+            active_on_q(end_day), account=OuterRef("contact__account"), mrr__gt=0
+        )
+    )
+
+
+def clicked(window: dt.timedelta) -> Exists:
+    return Exists(
+        Engagement.objects.filter(message=OuterRef("pk"), kind=Engagement.Kind.CLICK, machine=False)
+    )
+
+
+STAYED = Outcome("stayed_a_customer", _("Still a customer 90 days later"), stayed_a_customer)
+CLICKED = Outcome("clicked", _("Clicked a link (people only)"), clicked, sent_only=True)
+
+
+def report(campaign: Campaign, *, now: dt.datetime) -> HoldoutReport:
+    window = dt.timedelta(days=OUTCOME_DAYS)
+    mature_before = now - window
+    groups = Message.objects.filter(
+        campaign=campaign,
+        contact__isnull=False,
+        status__in=[MessageStatus.SENT, MessageStatus.HELD_OUT],
+    )
+    immature = groups.filter(due_at__gt=mature_before).count()
+    mature = groups.filter(due_at__lte=mature_before).annotate(
+        **{f"did_{outcome.key}": outcome.happened(window) for outcome in OUTCOMES}
+    )
+    counts = mature.aggregate(
+        sent=Count("pk", filter=Q(status=MessageStatus.SENT)),
+        held=Count("pk", filter=Q(status=MessageStatus.HELD_OUT)),
+        **{
+            f"{group}_{outcome.key}": Count(
+                "pk", filter=Q(status=status, **{f"did_{outcome.key}": True})
+            )
+            for outcome in OUTCOMES
+            for group, status in (("sent", MessageStatus.SENT), ("held", MessageStatus.HELD_OUT))
+        },
+    )
+    comparisons = []
+    for outcome in OUTCOMES:
+        sent_with, held_with = counts[f"sent_{outcome.key}"], counts[f"held_{outcome.key}"]
+        held = 0 if outcome.sent_only else counts["held"]
+        comparisons.append(
+            Comparison(
+                outcome=outcome,
+                sent=counts["sent"],
+                sent_with=sent_with,
+                held=held,
+                held_with=0 if outcome.sent_only else held_with,
+                difference=proportions.difference(sent_with, counts["sent"], held_with, held),
+            )
+        )
+    return HoldoutReport(mature_before, counts["sent"], counts["held"], immature, comparisons)
