@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.bands import EMPLOYEE_BANDS
+from accounts.bands import EMPLOYEE_BANDS, MRR_BANDS
 from accounts.validation import (
     LANGUAGE_TAG_MAX_LENGTH,
     validate_birthday,
@@ -119,6 +119,14 @@ class AccountQuerySet(models.QuerySet):
 
     def with_employee_band(self) -> AccountQuerySet:
         return self.annotate(employee_band=employee_band_case())
+
+    def in_mrr_band(self, band: str, field: str = "mrr") -> AccountQuerySet:
+        """Accounts whose annotated `field` (with_mrr_on) falls in the MRR band `band`."""
+        for key, _label, low, high in MRR_BANDS:
+            if key == band:
+                within = Q(**{f"{field}__gte": low})
+                return self.filter(within if high is None else within & Q(**{f"{field}__lt": high}))
+        return self.none()
 
     def in_employee_band(self, band: str) -> AccountQuerySet:
         for key, _label, low, high in EMPLOYEE_BANDS:

@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Contact
-from campaigns import authored, content, holdouts, services
+from campaigns import audience, authored, content, holdouts, services
 from campaigns.models import (
+    Audience,
     Campaign,
     CampaignContent,
     Engagement,
@@ -139,6 +140,7 @@ class CampaignAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = [
         "readiness",
+        "audience_size",
         "stats",
         "preview",
         "periodic_task",
@@ -156,7 +158,7 @@ class CampaignAdmin(admin.ModelAdmin):
             {"fields": ["trigger", "cycle_months", "send_hour", "event_type", "when_capped"]},
         ),
         (_("Delays"), {"fields": ["delay_minutes", "reminder_after_days"]}),
-        (_("Audience"), {"fields": ["holdout_percent"]}),
+        (_("Audience"), {"fields": ["audience", "audience_size", "holdout_percent"]}),
         (_("Links"), {"fields": ["review_url"]}),
         (_("Results"), {"fields": ["stats"]}),
         (_("Record"), {"fields": ["preview", "periodic_task", "created_at", "updated_at"]}),
@@ -200,6 +202,17 @@ class CampaignAdmin(admin.ModelAdmin):
         except services.NoEmail as missing:
             return format_html("<strong>{}</strong> {}", _("Set me:"), str(missing))
         return _("Yes")
+
+    @admin.display(description=_("contacts it may email today"))
+    def audience_size(self, campaign: Campaign) -> str:
+        if campaign.pk is None:
+            return _("Save the campaign to count its audience.")
+        count = audience.audience_size(campaign, now=timezone.now())
+        return ngettext(
+            "%(count)d contact (consent and unsubscribes applied)",
+            "%(count)d contacts (consent and unsubscribes applied)",
+            count,
+        ) % {"count": count}
 
     @admin.display(description=_("messages and engagement"))
     def stats(self, campaign: Campaign) -> str:
@@ -442,3 +455,49 @@ class EngagementAdmin(ReadOnlyAdmin):
     list_select_related = ["message__campaign", "message__contact", "link"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
+
+
+@admin.register(Audience)
+class AudienceAdmin(admin.ModelAdmin):
+    list_display = ["name", "status", "industry", "employee_band", "country", "nps_band"]
+    list_filter = ["status", "nps_band"]
+    search_fields = ["name"]
+    readonly_fields = ["size", "used_by"]
+    fieldsets = [
+        (None, {"fields": ["name", "size", "used_by"]}),
+        (
+            _("Accounts"),
+            {
+                "fields": [
+                    "status",
+                    "industry",
+                    "employee_band",
+                    "mrr_band",
+                    "country",
+                    "owner",
+                    "customer_since_from",
+                    "customer_since_to",
+                ]
+            },
+        ),
+        (_("Contacts"), {"fields": ["language", "nps_band"]}),
+    ]
+
+    @admin.display(description=_("matching contacts today"))
+    def size(self, audience_: Audience) -> str:
+        if audience_.pk is None:
+            return _("Save to count.")
+        contacts = audience.in_audience(audience_, Contact.objects.all(), timezone.localdate())
+        count = contacts.filter(email_consent=True).count()
+        return ngettext(
+            "%(count)d contact with consent (each campaign also leaves out who unsubscribed "
+            "from its category)",
+            "%(count)d contacts with consent (each campaign also leaves out who unsubscribed "
+            "from its category)",
+            count,
+        ) % {"count": count}
+
+    @admin.display(description=_("campaigns"))
+    def used_by(self, audience_: Audience) -> str:
+        names = list(audience_.campaigns.values_list("name", flat=True)) if audience_.pk else []
+        return ", ".join(names) or "-"

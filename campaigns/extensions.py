@@ -79,3 +79,13 @@ OUTCOMES: list[Outcome] = []
 def register_outcome(outcome: Outcome) -> None:
     if all(known.key != outcome.key for known in OUTCOMES):
         OUTCOMES.append(outcome)
+
+
+# Audience criteria an upper layer computes: "nps_band" (surveys) narrows contacts to those
+# whose latest NPS answer is in a band.
+ContactCriterion = Callable[[QuerySet, str], QuerySet]
+CONTACT_CRITERIA: dict[str, ContactCriterion] = {}
+
+
+def register_contact_criterion(name: str, criterion: ContactCriterion) -> None:
+    CONTACT_CRITERIA[name] = criterion

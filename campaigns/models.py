@@ -15,6 +15,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.bands import EMPLOYEE_BAND_CHOICES, MRR_BAND_CHOICES
+from accounts.models import AccountStatus
+
 
 class Category(models.TextChoices):
     """What a contact can unsubscribe from, one switch each."""
@@ -41,6 +44,66 @@ class WhenCapped(models.TextChoices):
     SKIP = "skip", _("Skip it")
 
 
+class NpsBand(models.TextChoices):
+    """The band of a contact's latest NPS answer (surveys computes it)."""
+
+    PROMOTER = "promoter", _("Promoter (9-10)")
+    PASSIVE = "passive", _("Passive (7-8)")
+    DETRACTOR = "detractor", _("Detractor (0-6)")
+    UNANSWERED = "unanswered", _("Never answered NPS")
+
+
+class Audience(models.Model):
+    """A saved segment: which contacts a campaign may reach (docs/campaigns.md). Empty
+    criteria match everyone; consent and unsubscribes always apply on top."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    status = models.CharField(
+        _("account status"),
+        max_length=10,
+        choices=AccountStatus.choices,
+        default=AccountStatus.CUSTOMER,
+        help_text=_("On the day the campaign plans its messages."),
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    employee_band = models.CharField(
+        _("employees"), max_length=10, choices=EMPLOYEE_BAND_CHOICES, blank=True
+    )
+    mrr_band = models.CharField(_("MRR"), max_length=12, choices=MRR_BAND_CHOICES, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. ES.")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    language = models.CharField(
+        _("contact's language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+    nps_band = models.CharField(
+        _("latest NPS answer"), max_length=10, choices=NpsBand.choices, blank=True
+    )
+    customer_since_from = models.DateField(_("first customer day from"), null=True, blank=True)
+    customer_since_to = models.DateField(
+        _("first customer day until"),
+        null=True,
+        blank=True,
+        help_text=_("Both days included."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Campaign(models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -48,6 +111,15 @@ class Campaign(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
+    audience = models.ForeignKey(
+        Audience,
+        verbose_name=_("audience"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        help_text=_("Empty: every customer contact."),
+    )
     cycle_months = models.PositiveSmallIntegerField(
         _("cycle (months)"),
         default=3,

@@ -146,8 +146,7 @@ def plan_anniversaries(campaign: Campaign, now: dt.datetime, immediate: bool) ->
 
 
 def _customer_contacts(campaign: Campaign, now: dt.datetime) -> QuerySet[Contact]:
-    customers = Account.objects.customers_on(timezone.localdate(now)).values("pk")
-    return eligible(campaign, Contact.objects.filter(account__in=customers), now=now)
+    return rolling_audience(campaign, now=now, day=timezone.localdate(now))
 
 
 def _local_days(now: dt.datetime) -> list[dt.date]:

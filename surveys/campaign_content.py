@@ -6,17 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, QuerySet
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
 from campaigns import schedule
 from campaigns.audience import eligible
 from campaigns.extensions import Content, Outcome
-from campaigns.models import Campaign
+from campaigns.models import Campaign, NpsBand
 from campaigns.planning import BATCH, Planned
 from surveys.models import Response, survey_of
-from surveys.scoring import Band, SurveyKind
+from surveys.scoring import Band, SurveyKind, band_range
 from surveys.selectors import surveyable
 from surveys.services import INVITATION_EMAIL, plan_reminders
 
@@ -78,3 +85,22 @@ def answered_nps(window: dt.timedelta) -> Exists:
 
 
 ANSWERED_NPS = Outcome("answered_nps", _("Answered an NPS survey within 90 days"), answered_nps)
+
+
+NPS_BANDS = {
+    NpsBand.PROMOTER: Band.HIGH,
+    NpsBand.PASSIVE: Band.NEUTRAL,
+    NpsBand.DETRACTOR: Band.LOW,
+}
+
+
+def in_nps_band(contacts: QuerySet[Contact], band: str) -> QuerySet[Contact]:
+    """Contacts whose latest NPS answer is in `band` (or who never answered NPS)."""
+    answers = Response.objects.filter(contact=OuterRef("pk"), kind=SurveyKind.NPS)
+    if band == NpsBand.UNANSWERED:
+        return contacts.exclude(Exists(answers))
+    latest = answers.order_by("-submitted_at", "-pk").values("score")[:1]
+    low, high = band_range(SurveyKind.NPS, NPS_BANDS[band])
+    return contacts.alias(latest_nps=Subquery(latest)).filter(
+        latest_nps__gte=low, latest_nps__lte=high
+    )

@@ -18,6 +18,8 @@ def campaign_form(**values: object) -> dict[str, object]:
         "delay_minutes": "60",
         "reminder_after_days": "0",
         "when_capped": "defer",
+        "holdout_percent": "0",
+        "audience": "",
         "contents-TOTAL_FORMS": "0",  # the email content inline, left empty
         "contents-INITIAL_FORMS": "0",
         **values,
