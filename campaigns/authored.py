@@ -24,6 +24,7 @@ from campaigns.extensions import Content
 from campaigns.message_links import unsubscribe_links
 from campaigns.models import Campaign, CampaignContent, Message
 from campaigns.pipeline import Skip, builder
+from campaigns.schedule import local_today
 from lifecycle.lib.dates import whole_years
 from lifecycle.lib.emails import compose, language_for
 
@@ -60,7 +61,10 @@ def contact_values(contact: Contact | None) -> dict[str, Any]:
         "first_name": contact.first_name,
         "last_name": contact.last_name,
         "account_name": contact.account.name,
-        "years_as_customer": whole_years(first_day, timezone.localdate()) if first_day else 0,
+        # Counted on the contact's own date: 09:00 in Auckland is the day before in UTC.
+        "years_as_customer": whole_years(first_day, local_today(timezone.now(), contact.timezone))
+        if first_day
+        else 0,
     }
 
 
@@ -71,6 +75,12 @@ def render_for(
     written = content_for(campaign, language)
     if written is None:
         return None
+    return render_written(campaign, written, contact, links)
+
+
+def render_written(
+    campaign: Campaign, written: CampaignContent, contact: Contact | None, links: dict[str, str]
+) -> Rendered:
     values = {
         **contact_values(contact),
         "review_url": campaign.review_url or content.SAMPLE["review_url"],
@@ -112,13 +122,16 @@ def build_authored(message: Message) -> EmailMultiAlternatives:
     if missing:
         raise Skip(missing)
     links = unsubscribe_links(message)
-    language = language_for(message.contact.language)
-    rendered = render_for(message.campaign, language, message.contact, links)
-    if rendered is None:
+    campaign = message.campaign
+    written = content_for(campaign, language_for(message.contact.language))
+    if written is None:
         raise Skip("The campaign has no email content yet.")
-    html, text = tracking.track(
-        message, rendered.html, rendered.text, untracked=set(links.values())
-    )
+    rendered = render_written(campaign, written, message.contact, links)
+    # Only the links the content itself writes are tracked (not a URL typed as a name),
+    # and never the unsubscribe and preference links.
+    sample = render_written(campaign, written, None, links)
+    trackable = set(tracking.urls_in(sample.html, sample.text)) - set(links.values())
+    html, text = tracking.track(message, rendered.html, rendered.text, trackable=trackable)
     return _email(message.contact.email, Rendered(rendered.subject, text, html), links)
 
 

@@ -22,9 +22,12 @@ IMAGE_PROXIES = {
 SCANNER_AGENT = re.compile(
     r"bot\b|spider|crawl|scan|python-|curl/|wget|go-http-client|java/|okhttp|headless|"
     r"barracuda|proofpoint|mimecast|safelinks|urldefense|symantec|trendmicro|forcepoint|"
-    r"microsoft office|ms-office|outlook-ios-linkpreview|skypeuripreview|preview",
+    r"outlook-ios-linkpreview|skypeuripreview|preview",
     re.IGNORECASE,
 )
+# Outlook for Windows loads a reader's images as "ms-office" (a person's open), but checks
+# links with the same name before anyone clicks them (a machine's click).
+OFFICE_LINK_CHECK = re.compile(r"microsoft office|ms-office", re.IGNORECASE)
 # A person does not open or click this soon after the email left.
 SCANNER_SECONDS = 10
 # Every link of an email clicked within this window is a scanner walking them.
@@ -51,7 +54,7 @@ def machine_reason(
             return label
     if kind == "open" and agent == APPLE_PROXY_AGENT:
         return "Apple Mail Privacy Protection"
-    if SCANNER_AGENT.search(agent):
+    if SCANNER_AGENT.search(agent) or (kind == "click" and OFFICE_LINK_CHECK.search(agent)):
         return "link scanner (user agent)"
     if sent_at is not None and (at - sent_at).total_seconds() < SCANNER_SECONDS:
         return "within seconds of delivery"

@@ -11,6 +11,8 @@ import datetime as dt
 import html as html_lib
 import re
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -18,14 +20,20 @@ from campaigns import machines
 from campaigns.models import Engagement, Message, TrackedLink
 from lifecycle.lib import links
 
-# href="…" or href='…' in an <a> tag: the only links an email's reader clicks.
-ANCHOR_HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+# The href="…" (or '…') attribute of an <a> tag: the only links an email's reader clicks.
+# Quoted values of other attributes are skipped whole, so neither data-href="…" nor an
+# "href=" inside a title is taken for it.
+ANCHOR_HREF = re.compile(
+    r"""(<a\b(?:[^>"']|"[^"]*"|'[^']*')*?\shref\s*=\s*)(["'])(.*?)\2""",
+    re.IGNORECASE | re.DOTALL,
+)
 TEXT_URL = re.compile(r"https?://[^\s<>\"']+")
 PIXEL = (
     '<img src="{src}" width="1" height="1" alt="" '
     'style="display:block;width:1px;height:1px;border:0;">'
 )
 MAX_LINKS = 100
+URL_VALIDATOR = URLValidator(schemes=["http", "https"])
 
 
 def open_url(message: Message) -> str:
@@ -40,10 +48,14 @@ def click_url(link: TrackedLink) -> str:
     )
 
 
-def track(message: Message, html: str, text: str, *, untracked: set[str]) -> tuple[str, str]:
-    """The email's HTML and text with every http(s) link (but `untracked`: unsubscribe and
-    preference links) passing through the click endpoint, and the HTML with an open pixel."""
-    urls = _urls(html, text, untracked)
+def track(message: Message, html: str, text: str, *, trackable: set[str]) -> tuple[str, str]:
+    """The email's HTML and text with its `trackable` links passing through the click
+    endpoint, and the HTML with an open pixel.
+
+    `trackable` holds the links the campaign's own content writes (`urls_in` of its render
+    with sample values): a URL that only a contact's own data brings into the email (a
+    first name "https://…") is left as it is, never made a redirect through our domain."""
+    urls = [url for url in urls_in(html, text) if url in trackable]
     tracked = {link.url: click_url(link) for link in _links(message, urls)}
 
     def in_html(match: re.Match) -> str:
@@ -59,30 +71,42 @@ def track(message: Message, html: str, text: str, *, untracked: set[str]) -> tup
     html = ANCHOR_HREF.sub(in_html, html)
     text = TEXT_URL.sub(in_text, text)
     pixel = PIXEL.format(src=html_lib.escape(open_url(message)))
-    if "</body>" in html:
-        html = html.replace("</body>", f"{pixel}\n</body>", 1)
-    else:
-        html += pixel
+    end = html.lower().rfind("</body>")  # the document's own, not one inside the content
+    html = f"{html[:end]}{pixel}\n{html[end:]}" if end >= 0 else html + pixel
     return html, text
 
 
 def _trim(url: str) -> str:
-    # A sentence's punctuation after a URL in plain text is not part of it.
-    return url.rstrip(".,;:!?)]")
+    """A sentence's punctuation after a URL in plain text is not part of it; a closing
+    parenthesis is, when the URL opened one (…/Mercury_(planet))."""
+    while url and url[-1] in ".,;:!?]":
+        url = url[:-1]
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url = url[:-1]
+    return url
 
 
-def _urls(html: str, text: str, untracked: set[str]) -> list[str]:
-    found: list[str] = []
-    for match in ANCHOR_HREF.finditer(html):
-        found.append(html_lib.unescape(match.group(3)).strip())
+def urls_in(html: str, text: str) -> list[str]:
+    """The web links of an email's two parts, in order, each once: those a redirect may
+    lead to (valid http(s) URLs, not already one of our tracking links)."""
+    found = [html_lib.unescape(match.group(3)).strip() for match in ANCHOR_HREF.finditer(html)]
     found += [_trim(match.group(0)) for match in TEXT_URL.finditer(text)]
+    ours = links.absolute("/t/")
     urls: list[str] = []
     for url in found:
-        if not url.lower().startswith(("http://", "https://")) or url in untracked:
-            continue
-        if url not in urls and len(url) <= 2000 and url.isprintable() and " " not in url:
+        if url not in urls and not url.startswith(ours) and _redirectable(url):
             urls.append(url)
     return urls[:MAX_LINKS]
+
+
+def _redirectable(url: str) -> bool:
+    if len(url) > 2000 or not url.isprintable() or " " in url:
+        return False
+    try:
+        URL_VALIDATOR(url)
+    except ValidationError:
+        return False
+    return True
 
 
 def _links(message: Message, urls: list[str]) -> list[TrackedLink]:
@@ -133,8 +157,13 @@ def record_open(message: Message, *, at: dt.datetime, method: str, user_agent: s
         occurred_at=at,
         machine=bool(reason),
         machine_reason=reason,
-        user_agent=user_agent[:300],
+        user_agent=printable(user_agent),
     )
+
+
+def printable(header: str) -> str:
+    """A header value fit to store: control characters (NUL...) dropped, 300 at most."""
+    return "".join(ch for ch in header if ch.isprintable())[:300]
 
 
 def record_click(link: TrackedLink, *, at: dt.datetime, method: str, user_agent: str) -> Engagement:
@@ -153,7 +182,7 @@ def record_click(link: TrackedLink, *, at: dt.datetime, method: str, user_agent:
         occurred_at=at,
         machine=bool(reason),
         machine_reason=reason,
-        user_agent=user_agent[:300],
+        user_agent=printable(user_agent),
     )
     if not reason:
         _unmask_link_walkers(message, at=at)

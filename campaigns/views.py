@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import DisallowedRedirect, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -90,8 +90,12 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
     link = tracking.find_link(token)
     if link is None:
         return link_invalid(request)
+    try:
+        response = HttpResponseRedirect(link.url)
+    except (ValueError, DisallowedRedirect):  # stored before links were validated
+        return link_invalid(request)
     tracking.record_click(link, **_hit(request))
-    return HttpResponseRedirect(link.url)
+    return response
 
 
 def _hit(request: HttpRequest) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from campaigns import pipeline
-from campaigns.models import Campaign, CampaignContent, Engagement, Message
+from campaigns.models import Campaign, CampaignContent, Engagement, Message, TrackedLink
 from campaigns.selectors import campaign_stats
 from campaigns.services import plan
 from lifecycle.lib import links
@@ -281,3 +281,79 @@ def test_a_message_page_lists_its_links_and_every_open_and_click(admin_client_, 
 
     assert PRICING.replace("&", "&amp;") in page
     assert "Click" in page and CHROME[:40] in page
+
+
+def build_news(html: str, text: str = "x", **contact) -> tuple[Message, str, str]:
+    campaign = Campaign.objects.create(slug="n2", name="N2", category="marketing", trigger="once")
+    CampaignContent.objects.create(
+        campaign=campaign, language="en", subject="S", text_body=text, html_body=html
+    )
+    CustomerContactFactory(email="n2@example.com", **contact)
+    plan(campaign, now=timezone.now(), immediate=True)
+    message = Message.objects.get(campaign=campaign)
+    email = pipeline.build(message)
+    return message, email.alternatives[0][0], email.body
+
+
+def test_a_url_typed_as_a_contacts_name_is_never_made_a_redirect():
+    message, html, text = build_news(
+        "<p>Hi {{ first_name }}</p>", "Hi {{ first_name }}", first_name="https://evil.example/x"
+    )
+
+    assert not message.links.exists()
+    assert "/t/c/" not in html and "/t/c/" not in text
+
+
+def test_a_malformed_url_is_left_alone_and_no_stored_link_makes_a_500(client):
+    message, html, _text = build_news('<p><a href="http://[oops/">x</a></p>', "Go http://[oops/")
+    assert not message.links.exists()
+    assert 'href="http://[oops/"' in html
+    # A bad URL stored some other way: a friendly page, not an error.
+    broken = TrackedLink.objects.create(message=message, position=0, url="http://[oops/")
+
+    response = client.get(f"/t/c/{links.sign(links.CLICK, broken.public_id)}/")
+
+    assert response.status_code == 404
+    assert not Engagement.objects.exists()
+
+
+def test_only_the_href_of_a_link_is_rewritten():
+    message, html, _text = build_news(
+        '<p><a data-href="https://a.example/" title="href=\'https://c.example/\'" '
+        'href="https://b.example/">b</a></p>'
+    )
+
+    assert [link.url for link in message.links.all()] == ["https://b.example/"]
+    assert 'data-href="https://a.example/"' in html
+
+
+def test_a_url_ending_in_a_parenthesis_it_opened_keeps_it():
+    url = "https://en.wikipedia.org/wiki/Mercury_(planet)"
+    message, _html, _text = build_news(f'<a href="{url}">M</a>', f"Read {url}. (See {DOCS})")
+
+    assert [link.url for link in message.links.all()] == [url, DOCS]
+
+
+def test_the_pixel_goes_before_the_documents_own_closing_body_tag():
+    _message, html, _text = build_news("<p>a</p><!-- </body> -->")
+
+    assert html.rindex("/t/o/") > html.index("<!-- </body> -->")
+
+
+def test_outlook_loading_images_is_a_person_but_outlook_checking_links_is_not(client, sent):
+    _message, html, _text = sent
+    outlook = "Mozilla/4.0 (compatible; ms-office; MSOffice 16)"
+    pixel = path_of(re.search(r'<img src="([^"]+)"', html).group(1))
+
+    client.get(pixel, HTTP_USER_AGENT=outlook)
+    client.get(path_of(click_urls(html)[0]), HTTP_USER_AGENT=outlook)
+
+    assert dict(Engagement.objects.values_list("kind", "machine")) == {"open": False, "click": True}
+
+
+def test_control_characters_in_the_user_agent_are_not_stored(client, sent):
+    _message, html, _text = sent
+
+    client.get(path_of(click_urls(html)[0]), HTTP_USER_AGENT="Mozilla\x00/5.0\x1b (X11) Chrome/1")
+
+    assert Engagement.objects.get().user_agent == "Mozilla/5.0 (X11) Chrome/1"
