@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 
 from campaigns import schedule
 from campaigns.models import Message, MessageStatus, WhenCapped
@@ -29,13 +30,21 @@ def capped(message: Message, *, now: dt.datetime) -> Capped | None:
     if message.contact_id is None or message.campaign_id is None or limit <= 0:
         return None  # notifications and tests are not the contact's mail
     window = dt.timedelta(days=days)
+    mine = message.contact_id
     recent = list(
-        Message.objects.filter(
-            contact_id=message.contact_id, status=MessageStatus.SENT, sent_at__gt=now - window
-        )
+        Message.objects.filter(contact_id=mine, status=MessageStatus.SENT, sent_at__gt=now - window)
         .order_by("-sent_at")
         .values_list("sent_at", flat=True)[:limit]
     )
+    # Messages to the same contact that other workers claimed before this one are on their
+    # way: they count, so two workers at once cannot both slip under the cap. (Only earlier
+    # claims count, so two claims at once never hold each other back.)
+    earlier = Q(claimed_at__lt=message.claimed_at) | Q(
+        claimed_at=message.claimed_at, pk__lt=message.pk
+    )
+    in_flight = Message.objects.filter(earlier, contact_id=mine, status=MessageStatus.SENDING)
+    recent += [now] * in_flight.count() if len(recent) < limit else []
+    recent = sorted(recent, reverse=True)[:limit]
     if len(recent) < limit:
         return None
     reason = f"Frequency cap: {limit} emails in {days} days already"

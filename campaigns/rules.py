@@ -26,9 +26,11 @@ from lifecycle.lib.dates import whole_years, yearly_date
 CATCH_UP_DAYS = 7
 ONCE = "once"  # the one occurrence of a broadcast
 WELCOME = "welcome"  # a contact is welcomed once, ever
-# A welcome still goes out this many days after the first customer day (beat was down);
-# an account imported as a customer of long standing is never welcomed.
+# A welcome still goes out this many days after the first customer day (beat was down) or
+# after the subscription was entered; a start backdated further is a customer of long
+# standing, never welcomed.
 WELCOME_WITHIN_DAYS = 1
+WELCOME_BACKDATED_DAYS = 14
 # Whose local today or tomorrow can a UTC day be? Zones run from UTC-12 to UTC+14.
 ZONE_SPREAD = (-1, 0, 1, 2)
 
@@ -77,17 +79,26 @@ def plan_once(campaign: Campaign, now: dt.datetime, immediate: bool) -> Iterator
 
 
 def plan_welcomes(campaign: Campaign, now: dt.datetime, immediate: bool) -> Iterator[Planned]:
-    """The contacts of accounts whose first customer day has just come.
+    """The contacts of accounts that have just become customers.
 
-    The first customer day is a date of the site's calendar, like every date of the
-    metrics; the welcome then waits for a decent hour in the contact's own zone."""
+    Just: the first customer day (a date of the site's calendar, like every date of the
+    metrics) is today or yesterday, or the paying subscription that made it was entered in
+    the last WELCOME_WITHIN_DAYS days for a start at most WELCOME_BACKDATED_DAYS ago (a
+    billing sync a few days late). An import of long-standing customers starts long ago:
+    nobody there is welcomed. The welcome then waits for a decent hour in the contact's zone.
+    """
     today = timezone.localdate(now)
-    window = (today - dt.timedelta(days=WELCOME_WITHIN_DAYS), today)
-    started = Subscription.objects.filter(mrr__gt=0, started_on__range=window).values("account")
+    earliest = today - dt.timedelta(days=WELCOME_BACKDATED_DAYS)
+    recent = Q(started_on__gte=today - dt.timedelta(days=WELCOME_WITHIN_DAYS)) | Q(
+        created_at__gte=now - dt.timedelta(days=WELCOME_WITHIN_DAYS)
+    )
+    started = Subscription.objects.filter(
+        recent, mrr__gt=0, started_on__range=(earliest, today)
+    ).values("account")
     firsts = dict(
         Account.objects.filter(pk__in=started)
         .with_first_customer_day()
-        .filter(first_customer_day__range=window)
+        .filter(first_customer_day__range=(earliest, today))
         .values_list("pk", "first_customer_day")
     )
     contacts = eligible(campaign, Contact.objects.filter(account__in=firsts.keys()), now=now)
@@ -117,7 +128,8 @@ def plan_birthdays(campaign: Campaign, now: dt.datetime, immediate: bool) -> Ite
                 if (month, day) != (local_day.month, local_day.day):
                     reason += f", sent on {local_day:%m-%d} this year"
                 due_at = _due(campaign, local_day, zone_name, now, immediate)
-                yield Planned(contact_id, f"birthday:{local_day.year}", due_at, reason)
+                if due_at is not None:
+                    yield Planned(contact_id, f"birthday:{local_day.year}", due_at, reason)
 
 
 def plan_anniversaries(campaign: Campaign, now: dt.datetime, immediate: bool) -> Iterator[Planned]:
@@ -142,7 +154,8 @@ def plan_anniversaries(campaign: Campaign, now: dt.datetime, immediate: bool) ->
             if years >= 1 and yearly_date(first_day, local_day.year) == local_day:
                 reason = f"{years} years as a customer (since {first_day.isoformat()})"
                 due_at = _due(campaign, local_day, zone_name, now, immediate)
-                yield Planned(contact_id, f"anniversary:{local_day.year}", due_at, reason)
+                if due_at is not None:
+                    yield Planned(contact_id, f"anniversary:{local_day.year}", due_at, reason)
 
 
 def _customer_contacts(campaign: Campaign, now: dt.datetime) -> QuerySet[Contact]:
@@ -162,10 +175,17 @@ def _days_ahead(now: dt.datetime, zone_name: str, immediate: bool) -> list[dt.da
 
 def _due(
     campaign: Campaign, day: dt.date, zone_name: str, now: dt.datetime, immediate: bool
-) -> dt.datetime:
+) -> dt.datetime | None:
+    """The campaign's hour on `day` in the contact's zone, or now if that has passed;
+    None once the day's evening has begun (a birthday wish at 23:30 is worse than none)."""
     if immediate:
         return now
-    return max(schedule.local_time(day, campaign.send_hour, zone_name), now)
+    at_hour = schedule.local_time(day, campaign.send_hour, zone_name)
+    if at_hour > now:
+        return at_hour
+    if now.astimezone(schedule.zone(zone_name)).hour >= schedule.EVENING_HOUR:
+        return None
+    return now
 
 
 def _month_day_q(days: list[dt.date], month_field: str, day_field: str) -> Q:

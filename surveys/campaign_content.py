@@ -14,15 +14,16 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
 from campaigns import schedule
-from campaigns.audience import eligible
+from campaigns.audience import rolling_audience
 from campaigns.extensions import Content, Outcome
-from campaigns.models import Campaign, NpsBand
+from campaigns.models import Campaign, Message, NpsBand
 from campaigns.planning import BATCH, Planned
-from surveys.models import Response, survey_of
+from surveys.models import Response, ResponseSource, survey_of
 from surveys.scoring import Band, SurveyKind, band_range
 from surveys.selectors import surveyable
 from surveys.services import INVITATION_EMAIL, plan_reminders
@@ -45,22 +46,33 @@ SURVEYS = Content(email_for=email_for, audience=audience, plan=plan)
 
 
 PROMOTER_WITHIN_DAYS = 30
+# One referral ask per contact in this many days, however often they answer 9 or 10.
+PROMOTER_ASK_EVERY_DAYS = 90
 
 
 def plan_promoters(campaign: Campaign, now: dt.datetime, immediate: bool) -> Iterator[Planned]:
-    """Contacts whose latest NPS answer is a promoter's (9-10), given within 30 days: one
-    message per such answer, at the campaign's hour in the contact's zone."""
+    """Customer contacts whose latest NPS answer is a promoter's (9-10), given by email
+    within 30 days (an answer brought in by a CSV import of old history asks nobody): one
+    message per such answer, at most one per contact in 90 days, at the campaign's hour in
+    the contact's zone."""
     later = Response.objects.filter(
         contact=OuterRef("contact"), kind=SurveyKind.NPS, submitted_at__gt=OuterRef("submitted_at")
+    )
+    asked = Message.objects.filter(
+        campaign=campaign,
+        contact=OuterRef("contact"),
+        due_at__gte=now - dt.timedelta(days=PROMOTER_ASK_EVERY_DAYS),
     )
     promoters = (
         Response.objects.in_band(Band.HIGH, kind=SurveyKind.NPS)
         .filter(submitted_at__gte=now - dt.timedelta(days=PROMOTER_WITHIN_DAYS))
         .filter(submitted_at__lte=now)
+        .exclude(source=ResponseSource.IMPORT)
         .exclude(Exists(later))
+        .exclude(Exists(asked))
     )
-    reachable = eligible(campaign, Contact.objects.all(), now=now).values("pk")
-    rows = promoters.filter(contact__in=reachable).values_list(
+    audience = rolling_audience(campaign, now=now, day=timezone.localdate(now)).values("pk")
+    rows = promoters.filter(contact__in=audience).values_list(
         "pk", "contact", "contact__timezone", "score", "submitted_at"
     )
     for response_id, contact_id, zone_name, score, submitted_at in rows.iterator(BATCH):

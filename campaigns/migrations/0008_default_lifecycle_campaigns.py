@@ -4,6 +4,10 @@ their beat schedules. Editable in admin; running this again changes nothing an a
 
 review-request links to REVIEW_URL; without it the campaign sends nothing and admin asks
 for the review page.
+
+On a new database they start switched on. On an upgrade (contacts exist already) they
+start paused, so that no customer gets an email nobody here has read: an admin reviews the
+content and switches each on.
 """
 
 from django.conf import settings
@@ -216,9 +220,12 @@ def create_defaults(apps, schema_editor):
     content_model = apps.get_model("campaigns", "CampaignContent")
     interval_model = apps.get_model("django_celery_beat", "IntervalSchedule")
     task_model = apps.get_model("django_celery_beat", "PeriodicTask")
-    hourly, _ = interval_model.objects.get_or_create(every=1, period="hours")
+    # django-celery-beat does not prevent duplicate intervals: take any hourly one.
+    hourly = interval_model.objects.filter(every=1, period="hours").order_by("pk").first()
+    hourly = hourly or interval_model.objects.create(every=1, period="hours")
+    upgrade = apps.get_model("accounts", "Contact").objects.exists()
     for spec in CAMPAIGNS:
-        values = dict(spec)
+        values = {**spec, "enabled": not upgrade}
         if spec["slug"] == "review-request":
             values["review_url"] = getattr(settings, "REVIEW_URL", "")
         campaign, created = campaign_model.objects.get_or_create(slug=spec["slug"], defaults=values)
@@ -239,6 +246,7 @@ def create_defaults(apps, schema_editor):
                     "task": "campaigns.run_campaign",
                     "args": f"[{campaign.pk}]",
                     "interval": hourly,
+                    "enabled": campaign.enabled,
                 },
             )
             campaign.save(update_fields=["periodic_task"])
@@ -257,6 +265,7 @@ def remove_defaults(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("accounts", "0001_initial"),
         ("campaigns", "0007_campaign_kinds"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]

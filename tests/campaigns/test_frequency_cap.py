@@ -10,6 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from campaigns import pipeline
+from campaigns.frequency import capped
 from campaigns.models import Message, MessageStatus
 from campaigns.services import queue_now
 from lifecycle.lib.dates import yearly_date
@@ -108,3 +109,22 @@ def test_a_cap_of_zero_turns_it_off(contact, settings):
     settings.FREQUENCY_CAP_EMAILS = 0
     for slug in ("nps-quarterly", "birthday", "anniversary"):
         assert send(slug).status == MessageStatus.SENT
+
+
+def test_two_workers_at_once_cannot_both_slip_under_the_cap(contact, settings):
+    """Two messages to one contact claimed at once: the later claim sees the earlier one in
+    flight and is held back; the earlier is not held back by the later."""
+    settings.FREQUENCY_CAP_EMAILS = 1
+    now = timezone.now()
+    queue_now(campaign("birthday"), now=now)
+    queue_now(campaign("anniversary"), now=now)
+    first, second = Message.objects.order_by("pk")
+    Message.objects.filter(pk=first.pk).update(status=MessageStatus.SENDING, claimed_at=now)
+    Message.objects.filter(pk=second.pk).update(
+        status=MessageStatus.SENDING, claimed_at=now + dt.timedelta(milliseconds=5)
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+
+    assert capped(first, now=now) is None
+    assert capped(second, now=now) is not None

@@ -103,3 +103,32 @@ def test_an_owner_alert_the_old_release_had_not_sent_is_queued_by_the_upgrade():
     assert list(alerts.values_list("recipient", "occurrence", "status")) == [
         ("owner@example.com", f"owner-alert:{owed.pk}", "queued")
     ]
+
+
+LIFECYCLE = ["welcome", "birthday", "anniversary", "review-request", "referral-request"]
+
+
+def test_an_upgrade_adds_the_lifecycle_campaigns_paused_so_nobody_gets_unread_mail():
+    old = migrate(
+        [
+            ("campaigns", "0007_campaign_kinds"),
+            ("accounts", "0002_subscription_start_month_day_index"),
+        ]
+    )
+    old.get_model("campaigns", "Campaign").objects.filter(slug__in=LIFECYCLE).delete()
+    account = old.get_model("accounts", "Account").objects.create(name="Existing customer")
+    old.get_model("accounts", "Contact").objects.create(account=account, email="a@example.com")
+
+    new = migrate([("campaigns", "0008_default_lifecycle_campaigns")])
+
+    campaigns = new.get_model("campaigns", "Campaign").objects.filter(slug__in=LIFECYCLE)
+    assert sorted(campaigns.values_list("slug", flat=True)) == sorted(LIFECYCLE)
+    assert not campaigns.filter(enabled=True).exists()
+    assert not campaigns.filter(periodic_task__enabled=True).exists()
+    assert campaigns.get(slug="birthday").contents.count() == 3
+
+
+def test_a_new_database_starts_with_the_lifecycle_campaigns_on():
+    from campaigns.models import Campaign
+
+    assert Campaign.objects.filter(slug__in=LIFECYCLE, enabled=True).count() == len(LIFECYCLE)

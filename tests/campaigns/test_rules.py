@@ -379,3 +379,51 @@ def test_send_campaign_runs_every_default_campaign(slug, capsys):
     call_command("send_campaign", slug)
 
     assert f"{slug}: " in capsys.readouterr().out
+
+
+def test_a_referral_request_asks_once_in_90_days_and_only_customers_who_answered_by_email():
+    now = utc(2027, 5, 10, 14)
+    contact = ResponseFactory(score=10, submitted_at=now - dt.timedelta(days=40)).contact
+    referral = campaign("referral-request")
+    ResponseFactory(invitation__contact=contact, score=9, submitted_at=now - dt.timedelta(days=20))
+    assert run_schedule(referral, now=now) == 1
+    # Another promoter answer a month later: asked already within 90 days.
+    ResponseFactory(invitation__contact=contact, score=10, submitted_at=now + dt.timedelta(days=30))
+    assert run_schedule(referral, now=now + dt.timedelta(days=31)) == 0
+    # History brought in by CSV asks nobody; nor does a promoter whose account has left.
+    ResponseFactory(score=10, submitted_at=now - dt.timedelta(days=2), source="import")
+    gone = AccountFactory()
+    SubscriptionFactory(account=gone, started_on=dt.date(2024, 1, 1), ended_on=dt.date(2027, 5, 1))
+    ResponseFactory(invitation__contact=ContactFactory(account=gone), score=10, submitted_at=now)
+    assert run_schedule(referral, now=now + dt.timedelta(hours=1)) == 0
+
+
+def test_a_birthday_found_late_in_the_evening_is_not_sent_at_night():
+    birthday_contact("night@example.com", "Europe/Madrid", 6, 1)
+
+    # 23:30 in Madrid on the birthday (the campaign enabled late): too late for today.
+    assert plan(campaign("birthday"), now=local("Europe/Madrid", 2027, 6, 1, 23, 30)) == 0
+    # 19:00 the same day: still fine, it goes now.
+    assert plan(campaign("birthday"), now=local("Europe/Madrid", 2027, 6, 1, 19)) == 1
+
+
+def test_a_first_anniversary_in_auckland_counts_one_year_on_the_contacts_own_date(monkeypatch):
+    account = AccountFactory()
+    SubscriptionFactory(account=account, started_on=dt.date(2026, 3, 15))
+    ContactFactory(account=account, timezone=AUCKLAND)
+    anniversary = campaign("anniversary")
+    assert plan(anniversary, now=utc(2027, 3, 14, 12)) == 1
+    message = Message.objects.get(campaign=anniversary)
+    assert message.due_at == local(AUCKLAND, 2027, 3, 15, 9)  # 20:00 UTC on the 14th
+
+    monkeypatch.setattr("django.utils.timezone.now", lambda: message.due_at)  # when it goes
+    assert pipeline.build(message).subject == "1 year with us: thank you!"
+
+
+def test_a_subscription_entered_a_few_days_late_is_still_welcomed():
+    account = AccountFactory()
+    ContactFactory(account=account, email="late@example.com")
+    today = dt.date.today()
+    SubscriptionFactory(account=account, started_on=today - dt.timedelta(days=5))  # entered now
+
+    assert run_schedule(campaign("welcome"), now=now_on(today, 12)) == 1
