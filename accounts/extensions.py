@@ -34,6 +34,7 @@ class AccountPanel:
     template: str
     permission: str
     context: Callable[[Any, dt.date], dict[str, Any]]
+    order: int = 100  # lower first
 
 
 LIST_COLUMNS: list[ListColumn] = []
@@ -60,6 +61,6 @@ def columns_for(user: Any) -> list[ListColumn]:
 def panels_for(user: Any, account: Any, today: dt.date) -> list[tuple[AccountPanel, dict]]:
     return [
         (panel, panel.context(account, today))
-        for panel in ACCOUNT_PANELS
+        for panel in sorted(ACCOUNT_PANELS, key=lambda panel: panel.order)
         if user.has_perm(panel.permission)
     ]

@@ -22,7 +22,11 @@ class CampaignsConfig(AppConfig):
             (Trigger.ANNIVERSARY, rules.plan_anniversaries),
         ]:
             extensions.register_planner(trigger, planner)
+        from accounts.extensions import add_account_panel
+        from campaigns.account_pages import EMAILS_PANEL
         from campaigns.holdouts import CLICKED, STAYED
+
+        add_account_panel(EMAILS_PANEL)
 
         extensions.register_outcome(STAYED)
         extensions.register_outcome(CLICKED)
