@@ -31,9 +31,11 @@ from campaigns.models import (
     Audience,
     Campaign,
     CampaignContent,
+    DeliveryEvent,
     Engagement,
     Event,
     Message,
+    Suppression,
     TrackedLink,
     Trigger,
     Unsubscription,
@@ -358,6 +360,11 @@ class TrackedLinkInline(ReadOnlyInline):
     fields = ["position", "url"]
 
 
+class DeliveryEventInline(ReadOnlyInline):
+    model = DeliveryEvent
+    fields = ["kind", "occurred_at", "provider", "description"]
+
+
 class EngagementInline(ReadOnlyInline):
     model = Engagement
     fields = ["kind", "occurred_at", "link", "machine", "machine_reason", "user_agent"]
@@ -380,7 +387,7 @@ class MessageAdmin(ReadOnlyAdmin):
         "attempts",
     ]
     list_filter = ["status", "campaign"]
-    inlines = [TrackedLinkInline, EngagementInline]
+    inlines = [DeliveryEventInline, TrackedLinkInline, EngagementInline]
     search_fields = ["contact__email", "recipient", "message_id"]
     list_select_related = ["campaign", "contact"]
     date_hierarchy = "due_at"
@@ -501,3 +508,26 @@ class AudienceAdmin(admin.ModelAdmin):
     def used_by(self, audience_: Audience) -> str:
         names = list(audience_.campaigns.values_list("name", flat=True)) if audience_.pk else []
         return ", ".join(names) or "-"
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Addresses no email may go to. Staff may block one by hand; lifting a bounce or a
+    complaint (deleting it) is an admin's decision, after checking with the person."""
+
+    list_display = ["address", "reason", "created_at", "message"]
+    list_filter = ["reason"]
+    search_fields = ["address"]
+    list_select_related = ["message__campaign"]
+    readonly_fields = ["message", "created_at"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Suppression | None = None) -> list:
+        # A recorded suppression is a fact: only a new one is written here.
+        if obj is not None:
+            return ["address", "reason", "description", "message", "created_at"]
+        return self.readonly_fields
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"reason": Suppression.Reason.STAFF}

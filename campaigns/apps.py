@@ -28,5 +28,12 @@ class CampaignsConfig(AppConfig):
 
         add_account_panel(EMAILS_PANEL)
 
+        # Bounces and complaints from any email provider django-anymail knows.
+        from anymail.signals import tracking
+
+        from campaigns.deliverability import on_tracking
+
+        tracking.connect(on_tracking, dispatch_uid="campaigns.deliverability")
+
         extensions.register_outcome(STAYED)
         extensions.register_outcome(CLICKED)

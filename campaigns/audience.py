@@ -1,5 +1,5 @@
-"""Who a campaign may email: consent, the category switch, its saved audience, and its
-content's own rules (docs/campaigns.md)."""
+"""Who a campaign may email: consent, the category switch, the suppression list, its saved
+audience, and its content's own rules (docs/campaigns.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account, Contact
+from campaigns.deliverability import without_suppressed
 from campaigns.extensions import CONTACT_CRITERIA, content_of
 from campaigns.models import Audience, Campaign, Category
 
@@ -22,7 +23,7 @@ UNSUBSCRIBED_FIELD = {
 def reachable(campaign: Campaign, contacts: QuerySet[Contact] | None = None) -> QuerySet:
     contacts = Contact.objects.all() if contacts is None else contacts
     field = UNSUBSCRIBED_FIELD[Category(campaign.category)]
-    return contacts.filter(email_consent=True, **{f"{field}__isnull": True})
+    return without_suppressed(contacts.filter(email_consent=True, **{f"{field}__isnull": True}))
 
 
 def matching_accounts(audience: Audience | None, day: dt.date) -> QuerySet[Account]:

@@ -455,3 +455,74 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.message_id}"
+
+
+def normalized_address(address: str) -> str:
+    """The one spelling of an address the suppression list keys on."""
+    return (address or "").strip().lower()
+
+
+class Suppression(models.Model):
+    """An address no email of the product may go to again: it bounced hard, its owner
+    complained of spam, or staff blocked it. Kept by address, not by contact, so neither a
+    second contact with the same address nor a re-import reaches it."""
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", _("Hard bounce")
+        COMPLAINT = "complaint", _("Spam complaint")
+        STAFF = "staff", _("Blocked by staff")
+
+    address = models.EmailField(_("address"), max_length=254, unique=True)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+
+    def __str__(self) -> str:
+        return self.address
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.address = normalized_address(self.address)
+        super().save(*args, **kwargs)
+
+
+class DeliveryEvent(models.Model):
+    """What the email provider reported about a message (django-anymail's tracking
+    webhooks): delivered, deferred, bounced, rejected, complained."""
+
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
+        related_name="delivery_events",
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    provider = models.CharField(_("provider"), max_length=40)
+    # The provider's id of the event, so that a webhook delivered twice counts once.
+    event_id = models.CharField(_("event ID"), max_length=200, null=True, blank=True)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("delivery event")
+        verbose_name_plural = _("delivery events")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="delivery_event_once")
+        ]
+        indexes = [models.Index(fields=["message", "kind"], name="delivery_message_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.message_id}"

@@ -20,7 +20,7 @@ from django.core.mail.message import make_msgid
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from campaigns import frequency
+from campaigns import deliverability, frequency
 from campaigns.models import Message, MessageStatus
 from lifecycle.lib import claims
 from lifecycle.lib.emails import open_connection
@@ -142,6 +142,10 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
     if not claim(pk, now=timezone.now()):
         return ""  # another worker has it, or it is no longer queued
     message = Message.objects.select_related(*sorted(RELATED)).get(pk=pk)
+    blocked = deliverability.suppressed(message.to)
+    if blocked is not None:
+        reason = f"Suppressed address: {blocked.get_reason_display()}"
+        return finish(message, MessageStatus.SKIPPED, error=reason)
     held = frequency.capped(message, now=timezone.now())
     if held is not None:
         return hold_back(message, held)
@@ -164,7 +168,11 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
         # The connection broke while the message was on the wire: it may have been taken.
         finish(message, MessageStatus.REVIEW, error=f"Connection lost while sending: {exc}")
         return None
-    return finish(message, MessageStatus.SENT, message_id=email.extra_headers["Message-ID"])
+    # An email provider's own id (anymail backends) is what its webhooks name the message by.
+    status = getattr(email, "anymail_status", None)
+    provider_id = getattr(status, "message_id", None)
+    sent_id = provider_id if isinstance(provider_id, str) else email.extra_headers["Message-ID"]
+    return finish(message, MessageStatus.SENT, message_id=sent_id)
 
 
 def hold_back(message: Message, held: frequency.Capped) -> str:
@@ -186,6 +194,8 @@ def hold_back(message: Message, held: frequency.Capped) -> str:
 def build(message: Message) -> EmailMultiAlternatives:
     email = BUILDERS[message.email](message)
     email.extra_headers.setdefault("Message-ID", make_msgid(domain=settings.EMAIL_MESSAGE_DOMAIN))
+    # Sent along by anymail backends, and given back by the provider's webhooks.
+    email.metadata = deliverability.metadata_for(message)
     return email
 
 

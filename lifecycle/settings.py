@@ -7,6 +7,7 @@ Redis or RabbitMQ and SMTP; it refuses to start without a secret key.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from email.utils import parseaddr
 from pathlib import Path
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "anymail",
     "lifecycle.staff",
     "lifecycle.ops",
     "lifecycle.outbox",
@@ -194,6 +196,34 @@ CAMPAIGN_CLAIM_TIMEOUT = env.int("CAMPAIGN_CLAIM_TIMEOUT", default=900)
 # every campaign and survey (notifications to staff and admins' tests do not count).
 FREQUENCY_CAP_EMAILS = env.int("FREQUENCY_CAP_EMAILS", default=3)
 FREQUENCY_CAP_DAYS = env.int("FREQUENCY_CAP_DAYS", default=7)
+# Email providers' tracking webhooks (/anymail/<provider>/tracking/, docs/operations.md).
+# Every ANYMAIL_<NAME> variable becomes django-anymail's <NAME> setting
+# (ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY...). The webhooks take HTTP basic auth with
+# ANYMAIL_WEBHOOK_SECRET ("user:password"); unset, a secret nobody knows is used, so they
+# refuse every request until an operator sets one and gives it to the provider.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and value
+}
+ANYMAIL["WEBHOOK_SECRET"] = ANYMAIL.get("WEBHOOK_SECRET") or (
+    "unset:" + hashlib.sha256(f"anymail-webhooks:{SECRET_KEY}".encode()).hexdigest()
+)
+# The providers whose webhook is mounted: by default those that need nothing but the basic
+# auth secret. Mailgun, Amazon SES, Postal, MailerSend, Mandrill and Unisender Go also need
+# their signing key (or boto3): add them here once it is set. (anymail no longer supports
+# SendGrid.)
+EMAIL_PROVIDER_WEBHOOKS = env.list(
+    "EMAIL_PROVIDER_WEBHOOKS",
+    default=[
+        "brevo",
+        "mailjet",
+        "mailtrap",
+        "postmark",
+        "resend",
+        "sparkpost",
+    ],
+)
 # The public review page (G2, Capterra, Google...) the default review-request campaign links
 # to after migrate; empty until set, and admin asks for it (the campaign sends nothing).
 REVIEW_URL = env.str("REVIEW_URL", default="")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from anymail import urls as anymail_urls
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,6 +9,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from lifecycle.metrics import views as metrics_views
 from lifecycle.ops.views import healthz
+
+# The tracking webhooks of the providers in use only (the product receives no inbound mail).
+ANYMAIL_TRACKING = [
+    pattern
+    for pattern in anymail_urls.urlpatterns
+    if pattern.name in {f"{name}_tracking_webhook" for name in settings.EMAIL_PROVIDER_WEBHOOKS}
+]
 
 admin.site.site_header = "Lifecycle CRM"
 admin.site.site_title = "Lifecycle CRM"
@@ -22,6 +31,9 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("campaigns.urls")),
     path("admin/", admin.site.urls),
+    # Email providers' delivery webhooks (bounces, complaints): HTTP basic auth with
+    # ANYMAIL_WEBHOOK_SECRET, plus each provider's own signature where it has one.
+    path("anymail/", include((ANYMAIL_TRACKING, "anymail"))),
     path("api/v1/", include("lifecycle.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -16,6 +16,7 @@ from campaigns.models import Event, TrackedLink
 from lifecycle.lib import links
 from lifecycle.outbox.models import OutboxEmail
 from lifecycle.staff.roles import ADMIN, MARKETER, VIEWER
+from lifecycle.urls import ANYMAIL_TRACKING
 from surveys.models import FollowUp
 from tests.factories import (
     ContactFactory,
@@ -96,6 +97,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "campaigns:preferences": everyone(200),
     "campaigns:open": everyone(200),
     "campaigns:click": everyone(302),
+    # Email providers' webhooks: POST with the webhook secret only.
+    **{f"anymail:{pattern.name}": everyone(405) for pattern in ANYMAIL_TRACKING},
 }
 
 
