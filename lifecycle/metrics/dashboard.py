@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from lifecycle.metrics.definitions import DEFINITIONS
+from lifecycle.metrics.email_metrics import EMAIL_KEYS, email_metrics
 from lifecycle.metrics.periods import Period, chart_period, previous_period
 from lifecycle.metrics.queries import Segment, revenue_metrics_of
 from lifecycle.metrics.series import metric_series
@@ -29,6 +30,15 @@ HEADLINE = [
     ("churned_mrr", "money", False),
     ("nps", "score", True),
     ("csat", "rate", True),
+]
+# Email engagement of the period, clicks first: opens are a weak signal.
+EMAIL_CARDS = [
+    ("emails_sent", "count", True),
+    ("click_rate", "rate", True),
+    ("open_rate", "rate", True),
+    ("click_to_open_rate", "rate", True),
+    ("unsubscribe_rate", "rate", False),
+    ("bounce_rate", "rate", False),
 ]
 # A survey score is only as good as its number of answers: the card says how many.
 ANSWERS_BEHIND = {"nps": "nps_responses", "csat": "csat_responses"}
@@ -83,21 +93,31 @@ def headline_cards(
 
 
 def measure(periods: list[Period], segment: Segment, keys: set[str]) -> list[dict[str, Any]]:
-    """Each period's metrics that `keys` need: customers and revenue always (one query for
-    all periods), survey answers and the response rate only when asked for (one query
-    each per period)."""
-    found = revenue_metrics_of(periods, segment)
+    """Each period's metrics that `keys` need: customers and revenue (one query for all
+    periods), survey answers, the response rate and email engagement only when asked for
+    (one query each per period)."""
+    others = ANSWER_KEYS | EMAIL_KEYS | {"survey_response_rate"}
+    if keys - others:
+        found = revenue_metrics_of(periods, segment)
+    else:
+        found = [{} for _period in periods]
     for period, metrics in zip(periods, found, strict=True):
         if keys & ANSWER_KEYS:
             metrics |= answer_metrics(period, segment)
         if "survey_response_rate" in keys:
             metrics |= response_rate(period, segment)
+        if keys & EMAIL_KEYS:
+            metrics |= email_metrics(period, segment)
     return found
 
 
 def headline(period: Period, segment: Segment) -> tuple[list[dict[str, Any]], Period]:
     found = headline_cards(period, segment, HEADLINE)
     return found["cards"], found["previous"]
+
+
+def email_cards(period: Period, segment: Segment) -> list[dict[str, Any]]:
+    return headline_cards(period, segment, EMAIL_CARDS)["cards"]
 
 
 def charts(period: Period, segment: Segment) -> dict[str, Any]:

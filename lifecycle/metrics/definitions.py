@@ -168,6 +168,39 @@ DEFINITIONS = {
         _("NPS by MRR band"),
         _("The period's NPS answers grouped by their account's MRR on the day of the answer."),
     ),
+    # Email engagement (docs/metrics.md): emails counted by when the mail server took them;
+    # opens and clicks are people's, machines' apart.
+    "emails_sent": (
+        _("Emails sent"),
+        _("Emails to contacts that the mail server accepted in the period, every campaign."),
+    ),
+    "unique_opens": (
+        _("Opened"),
+        _("Sent emails a person opened (loaded its images) or clicked; machines apart."),
+    ),
+    "unique_clicks": (
+        _("Clicked"),
+        _("Sent emails in which a person clicked a link; link scanners apart."),
+    ),
+    "open_rate": (
+        _("Open rate"),
+        _(
+            "Opened ÷ emails sent. A weak signal: images are often off, and privacy proxies "
+            "open everything (counted apart)."
+        ),
+    ),
+    "click_rate": (_("Click rate"), _("Clicked ÷ emails sent.")),
+    "click_to_open_rate": (_("Click-to-open rate"), _("Clicked ÷ opened.")),
+    "emails_bounced": (
+        _("Bounced"),
+        _("Sent emails the provider reported as bounced (its tracking webhook)."),
+    ),
+    "bounce_rate": (_("Bounce rate"), _("Bounced ÷ emails sent.")),
+    "unsubscribes": (
+        _("Unsubscribes"),
+        _("Sent emails whose unsubscribe link was used (one-click or the page)."),
+    ),
+    "unsubscribe_rate": (_("Unsubscribe rate"), _("Unsubscribes ÷ emails sent.")),
     # The churn dashboard's keys.
     "customers_start": (
         _("Customers at start"),

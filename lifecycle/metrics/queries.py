@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Account, CancelType, Subscription, active_on_q
 from lifecycle.lib.dates import add_months
 from lifecycle.metrics.definitions import present
+from lifecycle.metrics.email_metrics import email_metrics
 from lifecycle.metrics.periods import Period
 from lifecycle.metrics.survey_metrics import survey_metrics
 
@@ -247,6 +248,11 @@ def revenue_metrics(period: Period, segment: Segment | None = None) -> dict[str,
 
 def period_metrics(period: Period, segment: Segment | None = None) -> dict[str, Any]:
     """Every key of docs/metrics.md for the period: customers and revenue in one query, survey
-    answers in one more and the survey response rate in a third."""
+    answers in one more, the survey response rate in a third and email engagement in a
+    fourth."""
     segment = segment or Segment()
-    return {**revenue_metrics(period, segment), **survey_metrics(period, segment)}
+    return {
+        **revenue_metrics(period, segment),
+        **survey_metrics(period, segment),
+        **email_metrics(period, segment),
+    }

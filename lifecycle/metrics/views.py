@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lifecycle.metrics.cohorts import CSV_COLUMNS, cohort_table, csv_rows, heatmap
-from lifecycle.metrics.dashboard import MOVEMENTS, RATES, charts, feedback, headline
+from lifecycle.metrics.dashboard import MOVEMENTS, RATES, charts, email_cards, feedback, headline
 from lifecycle.metrics.definitions import DEFINITIONS
 from lifecycle.metrics.forms import CohortForm, MetricsForm
 from lifecycle.metrics.periods import chart_period
@@ -46,6 +46,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "period": period,
         "previous": previous,
         "cards": cards,
+        "email_cards": email_cards(period, segment),
         "chart": chart,
         "feedback": feedback(period, segment, with_comments=may_read_answers),
         "may_read_answers": may_read_answers,

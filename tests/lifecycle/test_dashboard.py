@@ -202,8 +202,9 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
         answer(account, "csat", 1 + n % 5, history - dt.timedelta(days=9 * n))
     # Session, user, two for permissions, two for the form's choices; revenue of the period
     # and the previous one (one scan), answers of each; the revenue series and the survey
-    # series; the NPS by MRR band; the latest comments (with their contact and account).
-    with django_assert_max_num_queries(14):
+    # series; the NPS by MRR band; the latest comments (with their contact and account);
+    # email engagement of the period and the one before it.
+    with django_assert_max_num_queries(16):
         response = viewer_client.get("/")
     assert response.content.decode().count('class="verbatim"') == 10
 

@@ -159,8 +159,9 @@ def test_the_metrics_cost_a_fixed_number_of_queries_whatever_the_data_size(
         revenue_metrics(YEAR_2024, segment)
     with django_assert_num_queries(1):  # a period and the one before it: still one scan
         revenue_metrics_of([YEAR_2024, YEAR_2024.previous()], segment)
-    # Customers and revenue, survey answers, survey invitations (test_survey_metrics.py).
-    with django_assert_num_queries(3):
+    # Customers and revenue, survey answers, survey invitations (test_survey_metrics.py),
+    # email engagement (test_email_metrics.py).
+    with django_assert_num_queries(4):
         period_metrics(YEAR_2024, segment)
 
 
@@ -229,7 +230,18 @@ METRICS_KEYS = [
     "ces_average",
     "ces_responses",
     "survey_response_rate",
+    "emails_sent",
+    "unique_opens",
+    "unique_clicks",
+    "emails_bounced",
+    "unsubscribes",
+    "open_rate",
+    "click_rate",
+    "click_to_open_rate",
+    "bounce_rate",
+    "unsubscribe_rate",
 ]
+EMAIL_KEYS = METRICS_KEYS[METRICS_KEYS.index("emails_sent") :]
 
 
 @pytest.mark.django_db
@@ -240,13 +252,15 @@ def test_the_command_prints_exactly_the_keys_of_metrics_md(viewer_client):
 
     assert list(json.loads(out.getvalue())) == METRICS_KEYS
     series = viewer_client.get("/api/v1/metrics/series/?start=2024-01-01&end=2024-02-01")
-    # Per bucket: everything but the churn split and the response rate (docs/metrics.md).
+    # Per bucket: everything but the churn split, the response rate and email engagement
+    # (docs/metrics.md).
     assert list(series.json()["results"][0]) == [
         key
         for key in METRICS_KEYS
         if not key.startswith("churned_customers_")
         and not key.startswith("churned_mrr_")
         and key != "survey_response_rate"
+        and key not in EMAIL_KEYS
     ]
 
 
