@@ -97,10 +97,8 @@ def measure(periods: list[Period], segment: Segment, keys: set[str]) -> list[dic
     periods), survey answers, the response rate and email engagement only when asked for
     (one query each per period)."""
     others = ANSWER_KEYS | EMAIL_KEYS | {"survey_response_rate"}
-    if keys - others:
-        found = revenue_metrics_of(periods, segment)
-    else:
-        found = [{} for _period in periods]
+    needs_revenue = bool(keys - others)
+    found = revenue_metrics_of(periods, segment) if needs_revenue else [{} for _ in periods]
     for period, metrics in zip(periods, found, strict=True):
         if keys & ANSWER_KEYS:
             metrics |= answer_metrics(period, segment)
