@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES
-from accounts.models import Account, AccountStatus, Contact, Subscription
+from accounts.models import Account, AccountStatus, Contact, Lead, Subscription
 
 
 class EmployeeBandFilter(admin.SimpleListFilter):
@@ -124,3 +124,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_select_related = ["account"]
     autocomplete_fields = ["account"]
     date_hierarchy = "started_on"
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = ["email", "first_name", "last_name", "company", "source", "status", "created_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["email", "first_name", "last_name", "company"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False

@@ -357,3 +357,41 @@ class Subscription(models.Model):
     def clean(self) -> None:
         super().clean()
         validate_subscription_end(self.started_on, self.ended_on, self.cancel_type)
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    QUALIFIED = "qualified", _("Qualified")
+    CONVERTED = "converted", _("Converted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Lead(models.Model):
+    """A person who may become a customer: referred by a customer, imported, or entered by
+    staff. One per address (matched case-insensitively)."""
+
+    class Source(models.TextChoices):
+        REFERRAL = "referral", _("Referral")
+        STAFF = "staff", _("Entered by staff")
+
+    email = models.EmailField(_("email"), max_length=254)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LeadStatus.choices, default=LeadStatus.NEW
+    )
+    language = models.CharField(_("language"), max_length=LANGUAGE_TAG_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        constraints = [models.UniqueConstraint(Lower("email"), name="lead_unique_email")]
+
+    def __str__(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return f"{name} <{self.email}>" if name else self.email

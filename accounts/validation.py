@@ -41,6 +41,19 @@ validate_country_code = RegexValidator(
 )
 
 
+# Control characters (a line break in a name is a header or a body injection waiting to
+# happen) and the bidirectional overrides that make text read other than it is stored.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def validate_plain_text(value: str) -> None:
+    """A name or one line of free text: no control characters, no bidi overrides."""
+    if value and _UNPRINTABLE.search(value):
+        raise ValidationError(
+            _("Remove the control or direction characters from this text."), code="unprintable"
+        )
+
+
 @functools.cache
 def _time_zones() -> frozenset[str]:
     # available_timezones() walks the tz database on disk: once per process is enough.

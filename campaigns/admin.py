@@ -35,6 +35,7 @@ from campaigns.models import (
     Engagement,
     Event,
     Message,
+    Referral,
     Suppression,
     TrackedLink,
     Trigger,
@@ -150,7 +151,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [CampaignContentInline]
-    actions = ["send_now"]
+    actions = ["send_now", "activate", "pause"]
     # "www.g2.com/…" typed without a scheme is an https page (Django 6's default already).
     formfield_overrides = URL_FIELDS
     fieldsets = [
@@ -331,6 +332,31 @@ class CampaignAdmin(admin.ModelAdmin):
                 % {"campaign": campaign, "count": queued},
                 messages.SUCCESS,
             )
+
+    @admin.action(description=_("Activate: plan and send on its schedule"), permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        self._switch(request, queryset, enabled=True)
+
+    @admin.action(description=_("Pause: plan and send nothing more"), permissions=["change"])
+    def pause(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        self._switch(request, queryset, enabled=False)
+
+    def _switch(self, request: HttpRequest, queryset: QuerySet[Campaign], *, enabled: bool) -> None:
+        for campaign in queryset:
+            if campaign.enabled != enabled:
+                campaign.enabled = enabled
+                campaign.save(update_fields=["enabled", "updated_at"])
+            ensure_schedule(campaign)  # beat follows the campaign
+        message = (
+            ngettext(
+                "%(count)d campaign activated.", "%(count)d campaigns activated.", len(queryset)
+            )
+            if enabled
+            else ngettext(
+                "%(count)d campaign paused.", "%(count)d campaigns paused.", len(queryset)
+            )
+        )
+        self.message_user(request, message % {"count": len(queryset)}, messages.SUCCESS)
 
     def delete_model(self, request: HttpRequest, obj: Campaign) -> None:
         remove_schedule(obj)
@@ -531,3 +557,18 @@ class SuppressionAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"reason": Suppression.Reason.STAFF}
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["lead", "referrer", "status", "reward", "needs_review", "flags", "created_at"]
+    list_filter = ["needs_review", "status", "reward"]
+    search_fields = ["lead__email", "referrer__email"]
+    list_select_related = ["lead", "referrer"]
+    list_editable = ["status", "reward", "needs_review"]
+    readonly_fields = ["referrer", "lead", "flags", "client", "created_at", "updated_at"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # referrals come from the referral page

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account, Contact
-from campaigns import content, tracking
+from campaigns import content, referrals, tracking
 from campaigns.audience import reachable
 from campaigns.extensions import Content
 from campaigns.message_links import unsubscribe_links
@@ -84,8 +84,12 @@ def render_written(
     values = {
         **contact_values(contact),
         "review_url": campaign.review_url or content.SAMPLE["review_url"],
+        "referral_url": content.SAMPLE["referral_url"],
         **links,
     }
+    parts = (written.subject, written.text_body, written.html_body)
+    if contact is not None and any(content.uses(part, "referral_url") for part in parts):
+        values["referral_url"] = referrals.referral_url(contact)  # made when first needed
     with translation.override(written.language):
         years = values["years_as_customer"]
         values["years_with_us"] = ngettext("%(count)d year", "%(count)d years", years) % {

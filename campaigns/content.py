@@ -25,6 +25,7 @@ VARIABLES = {
     "years_as_customer": "whole years since the account's first customer day",
     "years_with_us": "the same in words of the email's language: “3 years”, “3 años”, “3 года”",
     "review_url": "the campaign's public review page (the same for every recipient)",
+    "referral_url": "the contact's own referral page, where a peer leaves their details",
     "unsubscribe_url": "the one-click unsubscribe link",
     "preferences_url": "the link to the contact's email preferences",
 }
@@ -36,6 +37,7 @@ SAMPLE = {
     "years_as_customer": 3,
     "years_with_us": "3 years",
     "review_url": "https://example.com/review",
+    "referral_url": "https://example.com/r/…",
     "unsubscribe_url": "https://example.com/u/…",
     "preferences_url": "https://example.com/preferences/…",
 }

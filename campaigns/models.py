@@ -526,3 +526,83 @@ class DeliveryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.message_id}"
+
+
+class ReferralCode(models.Model):
+    """A contact's own referral code: random, unguessable, made when first needed."""
+
+    contact = models.OneToOneField(
+        "accounts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="referral_code",
+    )
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral code")
+        verbose_name_plural = _("referral codes")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Referral(models.Model):
+    """A person a contact referred on their referral page: the lead, its progress and the
+    referrer's reward, with the fraud checks' flags (campaigns.referrals)."""
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", _("Referred")
+        QUALIFIED = "qualified", _("Qualified")
+        CONVERTED = "converted", _("Converted")
+        REJECTED = "rejected", _("Rejected")
+
+    class Reward(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        PAID = "paid", _("Paid")
+        NONE = "none", _("No reward")
+
+    class Flag(models.TextChoices):
+        SELF = "self", _("Referred themselves")
+        SAME_COMPANY = "same_company", _("Same company as the referrer")
+        EXISTING_CUSTOMER = "existing_customer", _("Already a customer")
+        DUPLICATE = "duplicate", _("Referred before")
+        BURST = "burst", _("Many referrals from one address")
+
+    referrer = models.ForeignKey(
+        "accounts.Contact",
+        verbose_name=_("referrer"),
+        on_delete=models.CASCADE,
+        related_name="referrals",
+    )
+    lead = models.ForeignKey(
+        "accounts.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, related_name="referrals"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REFERRED
+    )
+    reward = models.CharField(
+        _("reward"), max_length=10, choices=Reward.choices, default=Reward.PENDING
+    )
+    flags = models.CharField(_("flags"), max_length=200, blank=True)
+    needs_review = models.BooleanField(_("needs review"), default=False)
+    # The client address as a salted hash: enough to see bursts from one place.
+    client = models.CharField(_("client"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["client", "created_at"], name="referral_client_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.referrer_id} → {self.lead_id}"
+
+    @property
+    def flag_labels(self) -> list[str]:
+        labels = dict(self.Flag.choices)
+        return [str(labels.get(flag, flag)) for flag in self.flags.split(",") if flag]

@@ -64,6 +64,8 @@ def due_ids(*, now: dt.datetime) -> list[int]:
     return list(
         Message.objects.filter(status=MessageStatus.QUEUED, due_at__lte=now)
         .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale))
+        # A paused campaign's messages wait in the queue (admins' tests still go).
+        .exclude(contact__isnull=False, campaign__enabled=False)
         .order_by("due_at", "pk")
         .values_list("pk", flat=True)[:DISPATCH_LIMIT]
     )
@@ -142,6 +144,10 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
     if not claim(pk, now=timezone.now()):
         return ""  # another worker has it, or it is no longer queued
     message = Message.objects.select_related(*sorted(RELATED)).get(pk=pk)
+    if message.contact_id is not None and not message.campaign.enabled:
+        # Paused after it was dispatched: back to the queue, for when it is switched on.
+        hold_back(message, frequency.Capped("The campaign is paused.", message.due_at))
+        return MessageStatus.QUEUED
     blocked = deliverability.suppressed(message.to)
     if blocked is not None:
         reason = f"Suppressed address: {blocked.get_reason_display()}"

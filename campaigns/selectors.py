@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from campaigns.models import Campaign, Engagement, Message, MessageStatus, Unsubscription
+from campaigns.models import (
+    Campaign,
+    DeliveryEvent,
+    Engagement,
+    Message,
+    MessageStatus,
+    Unsubscription,
+)
 from lifecycle.lib.numbers import ratio
 
 
@@ -27,6 +34,9 @@ class CampaignStats:
     clicked: int  # messages a person clicked
     machine_opens: int
     machine_clicks: int
+    delivered: int  # as the email provider reported (its tracking webhook)
+    bounced: int
+    complained: int
     unsubscribes: int
     skipped_by_reason: list[tuple[str, int]]
 
@@ -47,13 +57,17 @@ class CampaignStats:
         return ratio(self.unsubscribes, self.sent)
 
 
+def _reported(kind: str) -> Exists:
+    return Exists(DeliveryEvent.objects.filter(message=OuterRef("pk"), kind=kind))
+
+
 def _human(kind: str | None = None) -> Exists:
     hits = Engagement.objects.filter(message=OuterRef("pk"), machine=False)
     return Exists(hits.filter(kind=kind) if kind else hits)
 
 
 def campaign_stats(campaign: Campaign) -> CampaignStats:
-    """Four queries whatever the campaign's size."""
+    """Five queries whatever the campaign's size."""
     messages = Message.objects.filter(campaign=campaign, contact__isnull=False)
     counts = messages.aggregate(
         **{
@@ -62,6 +76,16 @@ def campaign_stats(campaign: Campaign) -> CampaignStats:
         },
         opened=Count("pk", filter=Q(_human())),
         clicked=Count("pk", filter=Q(_human(Engagement.Kind.CLICK))),
+    )
+    delivery = messages.aggregate(
+        **{
+            name: Count("pk", filter=Q(Exists(_reported(kind))))
+            for name, kind in (
+                ("delivered", "delivered"),
+                ("bounced", "bounced"),
+                ("complained", "complained"),
+            )
+        }
     )
     machines = Engagement.objects.filter(message__campaign=campaign, machine=True).aggregate(
         machine_opens=Count("pk", filter=Q(kind=Engagement.Kind.OPEN)),
@@ -76,6 +100,7 @@ def campaign_stats(campaign: Campaign) -> CampaignStats:
     unsubscribes = Unsubscription.objects.filter(message__campaign=campaign).count()
     return CampaignStats(
         **counts,
+        **delivery,
         **machines,
         unsubscribes=unsubscribes,
         skipped_by_reason=[(row["error"], row["count"]) for row in skipped],

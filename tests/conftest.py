@@ -55,6 +55,7 @@ def default_campaigns_in_transactional_tests(request):
             "0003_default_campaigns",
             "0008_default_lifecycle_campaigns",
             "0010_frequency_cap",
+            "0015_referral_link_in_the_referral_request",
         ):
             defaults = importlib.import_module(f"campaigns.migrations.{migration}")
             defaults.create_defaults(apps, None)

@@ -11,6 +11,7 @@ NAVIGATION = [
     (_("Dashboard"), "home", "staff.view_dashboards", "/"),
     (_("Accounts"), "accounts:list", "accounts.view_account", "/accounts/"),
     (_("Surveys"), "surveys:responses", "surveys.view_response", "/surveys/"),
+    (_("Referrals"), "campaigns:referrals", "campaigns.view_referral", "/referrals/"),
     (_("Outbox"), "outbox:list", "outbox.view_outboxemail", "/outbox/"),
 ]
 

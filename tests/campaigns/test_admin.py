@@ -13,9 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from campaigns import pipeline
 from campaigns.admin import MessageAdmin
-from campaigns.models import Campaign, Event, MessageStatus, Unsubscription
+from campaigns.models import Campaign, Event, Message, MessageStatus, Unsubscription
 from campaigns.schedules import ensure_schedule
+from campaigns.services import queue_now
 from surveys.models import survey_of
 from surveys.services import link_survey
 from tests.campaigns.admin_forms import campaign_form
@@ -295,3 +297,48 @@ def test_the_add_campaign_page_renders(admin_client_):
 @pytest.mark.parametrize("url", [EVENTS, UNSUBSCRIPTIONS])
 def test_events_and_unsubscriptions_have_no_add_page(admin_client_, url):
     assert admin_client_.get(f"{url}add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_pausing_a_campaign_keeps_its_queued_messages_waiting_until_it_is_activated(
+    admin_client_,
+):
+    CustomerContactFactory()
+    nps = campaign("nps-quarterly")
+    now = timezone.now()
+    queue_now(nps, now=now)
+    changelist = "/admin/campaigns/campaign/"
+
+    admin_client_.post(changelist, {"action": "pause", "_selected_action": [nps.pk]})
+    nps.refresh_from_db()
+    handed: list[int] = []
+    pipeline.dispatch_due(now=now, enqueue=handed.extend)
+
+    assert not nps.enabled and not nps.periodic_task.enabled
+    assert handed == []
+    assert Message.objects.get().status == "queued"
+
+    admin_client_.post(changelist, {"action": "activate", "_selected_action": [nps.pk]})
+    nps.refresh_from_db()
+    pipeline.dispatch_due(now=now, enqueue=handed.extend)
+
+    assert nps.enabled and nps.periodic_task.enabled
+    assert len(handed) == 1
+
+
+@pytest.mark.django_db
+def test_a_message_dispatched_before_the_pause_goes_back_to_the_queue():
+    CustomerContactFactory()
+    nps = campaign("nps-quarterly")
+    queue_now(nps, now=timezone.now())
+    nps.enabled = False
+    nps.save()
+
+    pipeline.send_chunk([Message.objects.get().pk])
+
+    message = Message.objects.get()
+    assert (message.status, message.attempts, message.error) == (
+        "queued",
+        0,
+        "The campaign is paused.",
+    )
