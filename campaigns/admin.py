@@ -126,6 +126,25 @@ class CampaignContentFormSet(forms.BaseInlineFormSet):
             )
 
 
+class DripStepInline(admin.TabularInline):
+    """A drip's steps, each a campaign of its own (its email, its results): listed here,
+    edited on their own page."""
+
+    model = Campaign
+    fk_name = "drip"
+    fields = ["name", "step_day", "enabled"]
+    readonly_fields = ["name", "step_day", "enabled"]
+    ordering = ["step_day", "pk"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = _("step")
+    verbose_name_plural = _("steps (add one as a campaign of trigger “a step of a nurture drip”)")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class CampaignContentInline(admin.StackedInline):
     model = CampaignContent
     form = CampaignContentForm
@@ -161,6 +180,18 @@ class CampaignAdmin(admin.ModelAdmin):
             {"fields": ["trigger", "cycle_months", "send_hour", "event_type", "when_capped"]},
         ),
         (_("Delays"), {"fields": ["delay_minutes", "reminder_after_days"]}),
+        (
+            _("Nurture drip"),
+            {
+                "fields": [
+                    "drip",
+                    "step_day",
+                    "goal_event",
+                    "exit_when_customer",
+                    "exit_when_answered",
+                ]
+            },
+        ),
         (_("Audience"), {"fields": ["audience", "audience_size", "holdout_percent"]}),
         (_("Links"), {"fields": ["review_url"]}),
         (_("Results"), {"fields": ["stats"]}),
@@ -176,12 +207,30 @@ class CampaignAdmin(admin.ModelAdmin):
         Trigger.BIRTHDAY: {"send_hour"},
         Trigger.ANNIVERSARY: {"send_hour"},
         Trigger.PROMOTER: {"send_hour"},
+        Trigger.DRIP: {"event_type", "goal_event", "exit_when_customer", "exit_when_answered"},
+        Trigger.DRIP_STEP: {"drip", "step_day", "send_hour"},
     }
-    TRIGGER_DEPENDENT = {"cycle_months", "send_hour", "event_type", "delay_minutes"}
+    TRIGGER_DEPENDENT = {
+        "cycle_months",
+        "send_hour",
+        "event_type",
+        "delay_minutes",
+        "drip",
+        "step_day",
+        "goal_event",
+        "exit_when_customer",
+        "exit_when_answered",
+    }
 
     def sends_reminders(self, campaign: Campaign | None) -> bool:
         """Reminders belong to survey campaigns (the surveys admin says which those are)."""
         return campaign is None
+
+    def get_inlines(self, request: HttpRequest, obj: Campaign | None) -> list:
+        # A drip sends nothing itself: it lists its steps, which carry the emails.
+        if obj is not None and obj.trigger == Trigger.DRIP:
+            return [DripStepInline]
+        return super().get_inlines(request, obj)
 
     def get_fieldsets(self, request: HttpRequest, obj: Campaign | None = None) -> list:
         if obj is None:

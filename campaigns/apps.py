@@ -9,7 +9,7 @@ class CampaignsConfig(AppConfig):
     def ready(self) -> None:
         # Emails written in admin: their builder (workers need it too) and content kind;
         # the planners of campaigns' own triggers.
-        from campaigns import extensions, rules
+        from campaigns import drips, extensions, rules
         from campaigns.authored import AUTHORED
         from campaigns.models import Trigger
 
@@ -20,6 +20,8 @@ class CampaignsConfig(AppConfig):
             (Trigger.WELCOME, rules.plan_welcomes),
             (Trigger.BIRTHDAY, rules.plan_birthdays),
             (Trigger.ANNIVERSARY, rules.plan_anniversaries),
+            (Trigger.DRIP, drips.plan_enrollments),
+            (Trigger.DRIP_STEP, drips.plan_step),
         ]:
             extensions.register_planner(trigger, planner)
         from accounts.extensions import add_account_panel

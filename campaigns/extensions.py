@@ -89,3 +89,12 @@ CONTACT_CRITERIA: dict[str, ContactCriterion] = {}
 
 def register_contact_criterion(name: str, criterion: ContactCriterion) -> None:
     CONTACT_CRITERIA[name] = criterion
+
+
+# Why a contact leaves a nurture drip, computed by an upper layer: "answered" (surveys) is an
+# Exists over the outer DripEnrollment row (its contact answered since it entered).
+EXIT_CONDITIONS: dict[str, Callable[[], Exists]] = {}
+
+
+def register_exit_condition(name: str, condition: Callable[[], Exists]) -> None:
+    EXIT_CONDITIONS[name] = condition

@@ -35,6 +35,8 @@ class Trigger(models.TextChoices):
     BIRTHDAY = "birthday", _("On the contact's birthday")
     ANNIVERSARY = "anniversary", _("On each yearly date of the account's first customer day")
     PROMOTER = "promoter", _("After a promoter's answer (latest NPS 9-10 within 30 days)")
+    DRIP = "drip", _("Nurture drip: enrols contacts; its steps send the emails")
+    DRIP_STEP = "drip_step", _("A step of a nurture drip, some days after entering it")
 
 
 class WhenCapped(models.TextChoices):
@@ -146,6 +148,29 @@ class Campaign(models.Model):
             "skipped than late."
         ),
     )
+    # A nurture drip: contacts enter it (an event of `event_type`, or joining its audience)
+    # and leave it on a goal; each of its steps is a campaign of its own.
+    drip = models.ForeignKey(
+        "self",
+        verbose_name=_("drip"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="steps",
+        limit_choices_to={"trigger": "drip"},
+        help_text=_("The nurture drip this step belongs to."),
+    )
+    step_day = models.PositiveSmallIntegerField(
+        _("days after entering"), default=0, help_text=_("0 sends the step on entering.")
+    )
+    goal_event = models.SlugField(
+        _("goal event"),
+        max_length=50,
+        blank=True,
+        help_text=_("A contact leaves the drip when an event of this type is posted."),
+    )
+    exit_when_customer = models.BooleanField(_("leave on becoming a customer"), default=True)
+    exit_when_answered = models.BooleanField(_("leave on answering a survey"), default=False)
     holdout_percent = models.PositiveSmallIntegerField(
         _("holdout (%)"),
         default=0,
@@ -188,6 +213,10 @@ class Campaign(models.Model):
             models.CheckConstraint(condition=Q(send_hour__lte=23), name="campaign_send_hour_valid"),
             models.CheckConstraint(
                 condition=Q(holdout_percent__lte=50), name="campaign_holdout_at_most_half"
+            ),
+            models.CheckConstraint(
+                condition=~Q(trigger="drip_step") | Q(drip__isnull=False),
+                name="campaign_drip_step_has_a_drip",
             ),
             models.CheckConstraint(
                 condition=~Q(trigger="event") | ~Q(event_type=""),
@@ -606,3 +635,39 @@ class Referral(models.Model):
     def flag_labels(self) -> list[str]:
         labels = dict(self.Flag.choices)
         return [str(labels.get(flag, flag)) for flag in self.flags.split(",") if flag]
+
+
+class DripEnrollment(models.Model):
+    """A contact in a nurture drip: from entering it until it leaves (a goal, becoming a
+    customer, answering, unsubscribing) or its last step is sent."""
+
+    drip = models.ForeignKey(
+        Campaign, verbose_name=_("drip"), on_delete=models.CASCADE, related_name="enrollments"
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="drip_enrollments",
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+    exited_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    exit_reason = models.CharField(_("why it left"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-entered_at", "-pk"]
+        verbose_name = _("drip enrollment")
+        verbose_name_plural = _("drip enrollments")
+        constraints = [
+            models.UniqueConstraint(fields=["drip", "contact"], name="drip_enrollment_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["drip", "entered_at"],
+                condition=Q(exited_at__isnull=True),
+                name="drip_active_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drip_id} · {self.contact_id}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -50,9 +51,12 @@ def referral_url(contact: Contact) -> str:
     return links.absolute(reverse("campaigns:referral", args=[code_for(contact).code]))
 
 
+CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,40}")  # what secrets.token_urlsafe makes
+
+
 def find_code(code: str) -> ReferralCode | None:
-    if not code or len(code) > 40:
-        return None
+    if not CODE_SHAPE.fullmatch(code or ""):
+        return None  # never a query for what cannot be a code (a NUL is an error on PostgreSQL)
     return ReferralCode.objects.select_related("contact__account").filter(code=code).first()
 
 

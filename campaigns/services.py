@@ -37,6 +37,8 @@ def email_for(campaign: Campaign) -> str:
 def run_schedule(campaign: Campaign, *, now: dt.datetime) -> int:
     """A campaign's own beat run: what its trigger's rule plans by now, then each content's
     follow-ups (survey reminders). Returns how many messages were created."""
+    if campaign.trigger == Trigger.DRIP:
+        return _plan(campaign, now=now, email="")  # it enrols; its steps send
     try:
         email = email_for(campaign)
     except NoEmail:
@@ -55,6 +57,8 @@ def plan_enabled_campaigns(*, now: dt.datetime) -> int:
 def plan(campaign: Campaign, *, now: dt.datetime, immediate: bool = False) -> int:
     """Queue what the campaign's trigger rule plans by `now` (`immediate`: today's matches,
     due now); returns how many messages are new. Raises NoEmail when nothing can be sent."""
+    if campaign.trigger == Trigger.DRIP:
+        return _plan(campaign, now=now, email="", immediate=immediate)
     return _plan(campaign, now=now, email=email_for(campaign), immediate=immediate)
 
 

@@ -16,13 +16,20 @@ class SurveysConfig(AppConfig):
         from campaigns.models import Trigger
         from surveys import emails  # noqa: F401  (registers the @builder functions)
         from surveys.account_pages import NPS_COLUMN, SATISFACTION_PANEL
-        from surveys.campaign_content import ANSWERED_NPS, SURVEYS, in_nps_band, plan_promoters
+        from surveys.campaign_content import (
+            ANSWERED_NPS,
+            SURVEYS,
+            answered_since_entering,
+            in_nps_band,
+            plan_promoters,
+        )
         from surveys.csv_import import RESPONSES_KIND
 
         campaign_contents.register(SURVEYS)
         campaign_contents.register_planner(Trigger.PROMOTER, plan_promoters)
         campaign_contents.register_outcome(ANSWERED_NPS)
         campaign_contents.register_contact_criterion("nps_band", in_nps_band)
+        campaign_contents.register_exit_condition("answered", answered_since_entering)
         account_pages.add_list_column(NPS_COLUMN)
         account_pages.add_account_panel(SATISFACTION_PANEL)
         register_history_kind(RESPONSES_KIND)

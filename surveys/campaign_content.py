@@ -116,3 +116,12 @@ def in_nps_band(contacts: QuerySet[Contact], band: str) -> QuerySet[Contact]:
     return contacts.alias(latest_nps=Subquery(latest)).filter(
         latest_nps__gte=low, latest_nps__lte=high
     )
+
+
+def answered_since_entering() -> Exists:
+    """Over a DripEnrollment row: its contact answered a survey since entering the drip."""
+    return Exists(
+        Response.objects.filter(
+            contact=OuterRef("contact"), submitted_at__gte=OuterRef("entered_at")
+        )
+    )

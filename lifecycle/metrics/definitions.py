@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lifecycle.lib.numbers import mean, money, ratio
 from surveys.scoring import nps
@@ -175,11 +176,11 @@ DEFINITIONS = {
         _("Emails to contacts that the mail server accepted in the period, every campaign."),
     ),
     "unique_opens": (
-        _("Opened"),
+        pgettext_lazy("email", "Opened"),
         _("Sent emails a person opened (loaded its images) or clicked; machines apart."),
     ),
     "unique_clicks": (
-        _("Clicked"),
+        pgettext_lazy("email", "Clicked"),
         _("Sent emails in which a person clicked a link; link scanners apart."),
     ),
     "open_rate": (

@@ -20,6 +20,10 @@ def campaign_form(**values: object) -> dict[str, object]:
         "when_capped": "defer",
         "holdout_percent": "0",
         "audience": "",
+        "drip": "",
+        "step_day": "0",
+        "goal_event": "",
+        "exit_when_customer": "on",
         "contents-TOTAL_FORMS": "0",  # the email content inline, left empty
         "contents-INITIAL_FORMS": "0",
         **values,
