@@ -13,15 +13,26 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from accounts.models import Lead
 from campaigns import pipeline
 from campaigns.admin import MessageAdmin
-from campaigns.models import Campaign, Event, Message, MessageStatus, Unsubscription
+from campaigns.models import (
+    Audience,
+    Campaign,
+    Engagement,
+    Event,
+    Message,
+    MessageStatus,
+    Referral,
+    Suppression,
+    Unsubscription,
+)
 from campaigns.schedules import ensure_schedule
 from campaigns.services import queue_now
 from surveys.models import survey_of
 from surveys.services import link_survey
 from tests.campaigns.admin_forms import campaign_form
-from tests.factories import CustomerContactFactory, MessageFactory, campaign, survey
+from tests.factories import CustomerContactFactory, MessageFactory, UserFactory, campaign, survey
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +267,19 @@ def many(kind: str, count: int) -> None:
             Unsubscription.objects.create(
                 contact=message.contact, category="surveys", message=message, source="page"
             )
+        elif kind == "engagement":
+            Engagement.objects.create(
+                message=message, kind="open", occurred_at=timezone.now(), user_agent="Chrome"
+            )
+        elif kind == "suppression":
+            Suppression.objects.create(address=message.contact.email, reason="bounce")
+        elif kind == "referral":
+            lead = Lead.objects.create(email=f"lead-{message.pk}@example.com", source="referral")
+            Referral.objects.create(referrer=message.contact, lead=lead, flags="duplicate")
+        elif kind == "lead":
+            Lead.objects.create(email=f"lead-{message.pk}@example.com", source="staff")
+        elif kind == "audience":
+            Audience.objects.create(name=f"Audience {message.pk}", owner=UserFactory())
         elif kind == "campaign":
             slug = f"c{Campaign.objects.count()}"
             created = Campaign.objects.create(
@@ -272,6 +296,11 @@ def many(kind: str, count: int) -> None:
         (MESSAGES, "message"),
         (EVENTS, "event"),
         (UNSUBSCRIPTIONS, "unsubscription"),
+        ("/admin/campaigns/engagement/", "engagement"),
+        ("/admin/campaigns/suppression/", "suppression"),
+        ("/admin/campaigns/referral/", "referral"),
+        ("/admin/campaigns/audience/", "audience"),
+        ("/admin/accounts/lead/", "lead"),
     ],
 )
 def test_a_changelist_costs_the_same_queries_for_3_and_for_30_rows(

@@ -12,7 +12,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from campaigns.models import Event, TrackedLink
+from accounts.models import Lead
+from campaigns.models import Event, Referral, TrackedLink
+from campaigns.referrals import code_for
 from lifecycle.lib import links
 from lifecycle.outbox.models import OutboxEmail
 from lifecycle.staff.roles import ADMIN, MARKETER, VIEWER
@@ -97,6 +99,16 @@ EXPECTED: dict[str, dict[str, int]] = {
     "campaigns:preferences": everyone(200),
     "campaigns:open": everyone(200),
     "campaigns:click": everyone(302),
+    "campaigns:referral": everyone(200),
+    "campaigns:referrals": staff_page(viewer=200),
+    # POST only, for those who may change referrals.
+    "campaigns:referral-update": {
+        "anonymous": LOGIN,
+        "outsider": 403,
+        "viewer": 403,
+        "marketer": 405,
+        "admin": 405,
+    },
     # Email providers' webhooks: POST with the webhook secret only.
     **{f"anymail:{pattern.name}": everyone(405) for pattern in ANYMAIL_TRACKING},
 }
@@ -138,6 +150,9 @@ def objects(db):
         "event": Event.objects.create(
             type="ticket_closed", contact=contact, occurred_at=timezone.now()
         ),
+        "referral": Referral.objects.create(
+            referrer=contact, lead=Lead.objects.create(email="lead@example.com", source="referral")
+        ),
     }
 
 
@@ -175,6 +190,8 @@ def kwargs_for(name: str, objects: dict) -> dict[str, object]:
         "campaigns:preferences": {"token": links.sign(links.PREFERENCES, message_id)},
         "campaigns:open": {"token": links.sign(links.OPEN, message_id)},
         "campaigns:click": {"token": links.sign(links.CLICK, objects["link"].public_id)},
+        "campaigns:referral": {"code": code_for(objects["contact"]).code},
+        "campaigns:referral-update": {"pk": objects["referral"].pk},
         "account-detail": {"pk": account},
         "contact-detail": {"pk": objects["contact"].pk},
         "subscription-detail": {"pk": objects["subscription"].pk},
