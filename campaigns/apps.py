@@ -26,7 +26,7 @@ class CampaignsConfig(AppConfig):
             extensions.register_planner(trigger, planner)
         from accounts.extensions import add_account_panel
         from campaigns.account_pages import EMAILS_PANEL
-        from campaigns.holdouts import CLICKED, STAYED
+        from campaigns.holdouts import CLICKED, REFERRED, STAYED
 
         add_account_panel(EMAILS_PANEL)
 
@@ -38,4 +38,5 @@ class CampaignsConfig(AppConfig):
         tracking.connect(on_tracking, dispatch_uid="campaigns.deliverability")
 
         extensions.register_outcome(STAYED)
+        extensions.register_outcome(REFERRED)
         extensions.register_outcome(CLICKED)

@@ -171,16 +171,19 @@ def build_test(message: Message) -> EmailMultiAlternatives:
     return _email(message.recipient, rendered, links)
 
 
+def asks_for_review(campaign: Campaign) -> bool:
+    """Its email links to its public review page (a review request)."""
+    return any(
+        content.uses(part, "review_url")
+        for written in campaign.contents.all()
+        for part in (written.subject, written.text_body, written.html_body)
+    )
+
+
 def missing_links(campaign: Campaign) -> str:
     """A campaign whose content links to its review page cannot send without one."""
-    if campaign.review_url:
-        return ""
-    for written in campaign.contents.all():
-        if any(
-            content.uses(part, "review_url")
-            for part in (written.subject, written.text_body, written.html_body)
-        ):
-            return _("Set the campaign's review page: its email links to it.")
+    if not campaign.review_url and asks_for_review(campaign):
+        return _("Set the campaign's review page: its email links to it.")
     return ""
 
 

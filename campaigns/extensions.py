@@ -98,3 +98,14 @@ EXIT_CONDITIONS: dict[str, Callable[[], Exists]] = {}
 
 def register_exit_condition(name: str, condition: Callable[[], Exists]) -> None:
     EXIT_CONDITIONS[name] = condition
+
+
+# Called by the pipeline after a contact's message is sent (surveys: a detractor asked for a
+# review gets a support follow-up). A hook that fails is logged, never unsends anything.
+SentHook = Callable[[Campaign, int], None]  # (the message's campaign, its contact's id)
+SENT_HOOKS: list[SentHook] = []
+
+
+def register_sent_hook(hook: SentHook) -> None:
+    if hook not in SENT_HOOKS:
+        SENT_HOOKS.append(hook)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Subscription, active_on_q
 from campaigns.extensions import OUTCOMES, Outcome
-from campaigns.models import Campaign, Engagement, Message, MessageStatus
+from campaigns.models import Campaign, Engagement, Message, MessageStatus, Referral
 from lifecycle.lib import proportions
 
 OUTCOME_DAYS = 90
@@ -63,7 +63,18 @@ def clicked(window: dt.timedelta) -> Exists:
     )
 
 
+def referred_someone(window: dt.timedelta) -> Exists:
+    """The contact referred a peer on their referral page within the window."""
+    end = ExpressionWrapper(OuterRef("due_at") + window, output_field=DateTimeField())
+    return Exists(
+        Referral.objects.filter(
+            referrer=OuterRef("contact"), created_at__gt=OuterRef("due_at"), created_at__lte=end
+        )
+    )
+
+
 STAYED = Outcome("stayed_a_customer", _("Still a customer 90 days later"), stayed_a_customer)
+REFERRED = Outcome("referred_someone", _("Referred someone within 90 days"), referred_someone)
 CLICKED = Outcome("clicked", _("Clicked a link (people only)"), clicked, sent_only=True)
 
 
@@ -91,7 +102,7 @@ def report(campaign: Campaign, *, now: dt.datetime) -> HoldoutReport:
         },
     )
     comparisons = []
-    for outcome in OUTCOMES:
+    for outcome in sorted(OUTCOMES, key=lambda outcome: outcome.sent_only):  # clicks last
         sent_with, held_with = counts[f"sent_{outcome.key}"], counts[f"held_{outcome.key}"]
         held = 0 if outcome.sent_only else counts["held"]
         comparisons.append(

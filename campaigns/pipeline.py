@@ -20,7 +20,7 @@ from django.core.mail.message import make_msgid
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from campaigns import deliverability, frequency
+from campaigns import deliverability, extensions, frequency
 from campaigns.models import Message, MessageStatus
 from lifecycle.lib import claims
 from lifecycle.lib.emails import open_connection
@@ -178,7 +178,18 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
     status = getattr(email, "anymail_status", None)
     provider_id = getattr(status, "message_id", None)
     sent_id = provider_id if isinstance(provider_id, str) else email.extra_headers["Message-ID"]
-    return finish(message, MessageStatus.SENT, message_id=sent_id)
+    outcome = finish(message, MessageStatus.SENT, message_id=sent_id)
+    if message.contact_id is not None:
+        after_sent(message)
+    return outcome
+
+
+def after_sent(message: Message) -> None:
+    for hook in extensions.SENT_HOOKS:
+        try:
+            hook(message.campaign, message.contact_id)
+        except Exception:  # the email is out: a follow-up that fails must not change that
+            logger.exception("A hook after sending message %s failed", message.pk)
 
 
 def hold_back(message: Message, held: frequency.Capped) -> str:

@@ -20,6 +20,7 @@ class SurveysConfig(AppConfig):
             ANSWERED_NPS,
             SURVEYS,
             answered_since_entering,
+            follow_up_a_detractor_asked_for_review,
             in_nps_band,
             plan_promoters,
         )
@@ -30,6 +31,7 @@ class SurveysConfig(AppConfig):
         campaign_contents.register_outcome(ANSWERED_NPS)
         campaign_contents.register_contact_criterion("nps_band", in_nps_band)
         campaign_contents.register_exit_condition("answered", answered_since_entering)
+        campaign_contents.register_sent_hook(follow_up_a_detractor_asked_for_review)
         account_pages.add_list_column(NPS_COLUMN)
         account_pages.add_account_panel(SATISFACTION_PANEL)
         register_history_kind(RESPONSES_KIND)

@@ -20,13 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Contact
 from campaigns import schedule
 from campaigns.audience import rolling_audience
+from campaigns.authored import asks_for_review
 from campaigns.extensions import Content, Outcome
 from campaigns.models import Campaign, Message, NpsBand
 from campaigns.planning import BATCH, Planned
-from surveys.models import Response, ResponseSource, survey_of
-from surveys.scoring import Band, SurveyKind, band_range
+from surveys.models import FollowUpReason, Response, ResponseSource, survey_of
+from surveys.scoring import Band, SurveyKind, band, band_range
 from surveys.selectors import surveyable
-from surveys.services import INVITATION_EMAIL, plan_reminders
+from surveys.services import INVITATION_EMAIL, open_follow_up, plan_reminders
 
 
 def email_for(campaign: Campaign) -> str | None:
@@ -125,3 +126,18 @@ def answered_since_entering() -> Exists:
             contact=OuterRef("contact"), submitted_at__gte=OuterRef("entered_at")
         )
     )
+
+
+def follow_up_a_detractor_asked_for_review(campaign: Campaign, contact_id: int) -> None:
+    """A detractor gets the same review request as everyone (no gating), and support too:
+    their account's open "NPS detractor" follow-up item, opened or joined."""
+    if not asks_for_review(campaign):
+        return
+    latest = (
+        Response.objects.filter(contact_id=contact_id, kind=SurveyKind.NPS)
+        .order_by("-submitted_at", "-pk")
+        .select_related("account")
+        .first()
+    )
+    if latest is not None and band(SurveyKind.NPS, latest.score) == Band.LOW:
+        open_follow_up(latest, FollowUpReason.DETRACTOR)

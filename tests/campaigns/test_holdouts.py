@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accounts.models import Contact
+from accounts.models import Contact, Lead
 from campaigns import holdouts, pipeline
-from campaigns.models import Message, MessageStatus
+from campaigns.models import Message, MessageStatus, Referral
 from campaigns.services import plan
 from lifecycle.lib.proportions import difference, wilson
 from tests.factories import AccountFactory, ResponseFactory, SubscriptionFactory, campaign
@@ -163,3 +163,19 @@ def test_newcombes_interval_for_a_difference_matches_his_worked_example():
         pytest.approx(0.3339, abs=1e-4),
     )
     assert result.clear
+
+
+def test_referring_someone_after_the_message_counts_for_its_group():
+    mature_rows("nps-quarterly", sent=30, held=30)
+    due = Message.objects.first().due_at
+    sent_contacts = [m.contact for m in Message.objects.filter(status="sent")][:9]
+    for n, contact in enumerate(sent_contacts):
+        lead = Lead.objects.create(email=f"peer{n}@example.com", source="referral")
+        referral = Referral.objects.create(referrer=contact, lead=lead)
+        Referral.objects.filter(pk=referral.pk).update(created_at=due + dt.timedelta(days=5))
+
+    report = holdouts.report(campaign("nps-quarterly"), now=timezone.now())
+
+    row = next(c for c in report.comparisons if c.outcome.key == "referred_someone")
+    assert (row.sent_with, row.held_with) == (9, 0)
+    assert report.comparisons[-1].outcome.key == "clicked"  # what only the sent can do, last

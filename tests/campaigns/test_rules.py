@@ -19,6 +19,7 @@ from campaigns import pipeline
 from campaigns.models import Message
 from campaigns.services import plan, run_schedule
 from lifecycle.lib.dates import yearly_date
+from surveys.models import FollowUp
 from tests.factories import (
     AccountFactory,
     ContactFactory,
@@ -427,3 +428,22 @@ def test_a_subscription_entered_a_few_days_late_is_still_welcomed():
     SubscriptionFactory(account=account, started_on=today - dt.timedelta(days=5))  # entered now
 
     assert run_schedule(campaign("welcome"), now=now_on(today, 12)) == 1
+
+
+def test_a_detractor_asked_for_a_review_also_gets_support_and_the_same_link(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    review = campaign("review-request")
+    review.review_url = G2
+    review.save()
+    detractor = ResponseFactory(score=2).contact
+    promoter = ResponseFactory(score=10).contact
+    FollowUp.objects.all().delete()  # the answers' own items: not what this test is about
+    call_command("send_campaign", "review-request", stdout=io.StringIO())
+
+    pipeline.send_chunk(list(Message.objects.filter(campaign=review).values_list("pk", flat=True)))
+
+    items = FollowUp.objects.filter(reason="detractor")
+    assert list(items.values_list("account", flat=True)) == [detractor.account_id]
+    assert not FollowUp.objects.filter(account=promoter.account).exists()
+    links = {m.contact_id: [link.url for link in m.links.all()] for m in Message.objects.all()}
+    assert links == {detractor.pk: [G2], promoter.pk: [G2]}
