@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES
-from accounts.models import Account, AccountStatus, Contact, Lead, Subscription
+from accounts.models import Account, AccountStatus, Contact, Lead, Subscription, Tag
 
 
 class EmployeeBandFilter(admin.SimpleListFilter):
@@ -133,3 +133,9 @@ class LeadAdmin(admin.ModelAdmin):
     search_fields = ["email", "first_name", "last_name", "company"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]

@@ -20,8 +20,10 @@ class AccountForm(forms.ModelForm):
             "country",
             "owner",
             "referenceable",
+            "tags",
             "external_id",
         ]
+        widgets = {"tags": forms.CheckboxSelectMultiple}
 
 
 class ContactForm(forms.ModelForm):

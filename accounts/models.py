@@ -135,6 +135,20 @@ class AccountQuerySet(models.QuerySet):
         return self.none()
 
 
+class Tag(models.Model):
+    """A label staff put on accounts ("pilot", "enterprise-plan"), for audiences and lists."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Account(models.Model):
     name = models.CharField(_("name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
@@ -158,6 +172,8 @@ class Account(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="accounts")
 
     objects = AccountQuerySet.as_manager()
 

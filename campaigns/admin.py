@@ -545,6 +545,7 @@ class AudienceAdmin(admin.ModelAdmin):
     list_filter = ["status", "nps_band"]
     search_fields = ["name"]
     readonly_fields = ["size", "used_by"]
+    filter_horizontal = ["tags"]
     fieldsets = [
         (None, {"fields": ["name", "size", "used_by"]}),
         (

@@ -41,6 +41,9 @@ def matching_accounts(audience: Audience | None, day: dt.date) -> QuerySet[Accou
         accounts = accounts.filter(country__iexact=audience.country)
     if audience.owner_id:
         accounts = accounts.filter(owner_id=audience.owner_id)
+    tag_ids = [tag.pk for tag in audience.tags.all()]
+    if tag_ids:
+        accounts = accounts.filter(pk__in=Account.objects.filter(tags__in=tag_ids).values("pk"))
     if audience.customer_since_from:
         accounts = accounts.filter(first_customer_day__gte=audience.customer_since_from)
     if audience.customer_since_to:

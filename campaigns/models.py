@@ -89,6 +89,13 @@ class Audience(models.Model):
     nps_band = models.CharField(
         _("latest NPS answer"), max_length=10, choices=NpsBand.choices, blank=True
     )
+    tags = models.ManyToManyField(
+        "accounts.Tag",
+        verbose_name=_("tags"),
+        blank=True,
+        related_name="+",
+        help_text=_("Accounts with any of these tags."),
+    )
     customer_since_from = models.DateField(_("first customer day from"), null=True, blank=True)
     customer_since_to = models.DateField(
         _("first customer day until"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.models import Tag
 from campaigns.audience import audience_size
 from campaigns.models import Audience, Campaign, CampaignContent, Message
 from campaigns.services import plan
@@ -150,3 +151,15 @@ def test_admin_counts_the_audience_before_the_campaign_is_activated(broadcast, a
     audience_page = admin_client_.get(f"/admin/campaigns/audience/{segment.pk}/change/")
     assert "3 contacts with consent" in audience_page.content.decode()
     assert "News" in audience_page.content.decode()
+
+
+def test_an_audience_of_tags_reaches_accounts_with_any_of_them(broadcast):
+    pilot, enterprise, other = (Tag.objects.create(name=n) for n in ("pilot", "enterprise", "x"))
+    customer("pilot@example.com").account.tags.add(pilot)
+    customer("both@example.com").account.tags.add(pilot, enterprise)
+    customer("other@example.com").account.tags.add(other)
+    customer("none@example.com")
+    segment = target(broadcast)
+    segment.tags.set([pilot, enterprise])
+
+    assert reached(broadcast) == {"pilot@example.com", "both@example.com"}
