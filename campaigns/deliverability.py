@@ -9,15 +9,17 @@ planning (campaigns.audience) and just before sending (`suppressed`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.models import Contact
 from campaigns.models import DeliveryEvent, Message, Suppression, normalized_address
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,8 @@ def metadata_for(message: Message) -> dict[str, str]:
 
 
 def find_message(event: Any) -> Message | None:
-    public_id = (getattr(event, "metadata", None) or {}).get(METADATA_KEY)
+    metadata = getattr(event, "metadata", None)
+    public_id = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
     if public_id:
         try:
             found = Message.objects.filter(public_id=uuid.UUID(str(public_id))).first()
@@ -48,10 +51,15 @@ def find_message(event: Any) -> Message | None:
             found = None
         if found:
             return found
-    message_id = getattr(event, "message_id", None)
+    message_id = clean(getattr(event, "message_id", None), 255)
     if message_id:
-        return Message.objects.filter(message_id=str(message_id)).order_by("-pk").first()
+        return Message.objects.filter(message_id=message_id).order_by("-pk").first()
     return None
+
+
+def clean(value: Any, length: int) -> str:
+    """A provider's text fit to store: no NUL (PostgreSQL refuses it), at most `length`."""
+    return str(value or "").replace("\x00", "")[:length]
 
 
 def record(event: Any, provider: str) -> DeliveryEvent | None:
@@ -61,19 +69,30 @@ def record(event: Any, provider: str) -> DeliveryEvent | None:
         return None
     message = find_message(event)
     if message is None:
-        logger.info("A %s event from %s names no message of ours", kind, provider)
+        # With a plain SMTP relay the provider knows neither our metadata nor its own id
+        # for the message: use its anymail backend (docs/operations.md).
+        logger.warning("A %s event from %s names no message of ours", kind, provider)
         return None
+    occurred_at = getattr(event, "timestamp", None) or timezone.now()
+    # Some providers give events no id (Brevo, Mailjet): one made of what they do say keeps
+    # a retried webhook from counting twice.
+    event_id = (
+        clean(getattr(event, "event_id", None), 200)
+        or hashlib.sha256(
+            f"{provider}:{message.pk}:{kind}:{occurred_at.isoformat()}".encode()
+        ).hexdigest()
+    )
     try:
         with transaction.atomic():
             stored = DeliveryEvent.objects.create(
                 message=message,
                 kind=kind,
-                occurred_at=getattr(event, "timestamp", None) or timezone.now(),
-                provider=provider,
-                event_id=getattr(event, "event_id", None) or None,
-                description=str(getattr(event, "description", "") or "")[:500],
+                occurred_at=occurred_at,
+                provider=clean(provider, 40),
+                event_id=event_id,
+                description=clean(getattr(event, "description", ""), 500),
             )
-    except IntegrityError:  # the provider delivered this webhook twice
+    except (IntegrityError, DataError):  # delivered twice, or nothing we can store
         return None
     reason = SUPPRESSING.get((kind, None)) or SUPPRESSING.get(
         (kind, getattr(event, "reject_reason", None))
@@ -81,8 +100,13 @@ def record(event: Any, provider: str) -> DeliveryEvent | None:
     if kind == "bounced" and soft(event) and soft_bounces(message.to) < SOFT_BOUNCE_LIMIT:
         reason = None  # a full mailbox today may take mail tomorrow
     if reason:
-        address = normalized_address(getattr(event, "recipient", None) or message.to)
-        suppress(address, reason, message=message, description=stored.description)
+        # The message's own recipient, never an address the event merely names: a forged or
+        # mistaken event must not suppress somebody else.
+        named = normalized_address(clean(getattr(event, "recipient", None), 254))
+        if named and named != normalized_address(message.to):
+            logger.warning("A %s event for message %s names another address", kind, message.pk)
+        else:
+            suppress(message.to, reason, message=message, description=stored.description)
     return stored
 
 
@@ -90,34 +114,50 @@ def record(event: Any, provider: str) -> DeliveryEvent | None:
 SOFT_BOUNCE_LIMIT = 3
 
 
+# SparkPost's bounce classes of a temporary failure (mailbox full, too large, DNS...).
+SPARKPOST_SOFT_CLASSES = {"21", "22", "23", "24", "40", "60", "70", "100"}
+
+
 def soft(event: Any) -> bool:
-    """A temporary bounce, as the providers that report them among bounces say it (anymail
-    keeps their own words in esp_event): Postmark, SendGrid, Mailgun."""
+    """A temporary bounce, as each provider that reports them among bounces says it (anymail
+    keeps their own words in esp_event): Postmark, Brevo, Mailjet, SparkPost."""
     raw = getattr(event, "esp_event", None)
     if not isinstance(raw, dict):
         return False
+    sparkpost = raw.get("msys") if isinstance(raw.get("msys"), dict) else {}
+    bounce_class = next(
+        (str(part.get("bounce_class")) for part in sparkpost.values() if isinstance(part, dict)),
+        "",
+    )
     return (
-        raw.get("Type") == "SoftBounce"
-        or raw.get("type") == "blocked"
-        or raw.get("severity") == "temporary"
+        raw.get("Type") == "SoftBounce"  # Postmark
+        or raw.get("event") == "soft_bounce"  # Brevo
+        or raw.get("hard_bounce") is False  # Mailjet
+        or bounce_class in SPARKPOST_SOFT_CLASSES
     )
 
 
 def soft_bounces(address: str) -> int:
-    return (
-        DeliveryEvent.objects.filter(kind="bounced")
-        .filter(message__in=_messages_to(address))
-        .values("message")
-        .distinct()
-        .count()
+    """Messages to the address that bounced since it last took one."""
+    sent_to = _messages_to(address)
+    last_delivered = (
+        DeliveryEvent.objects.filter(kind="delivered", message__in=sent_to)
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
     )
+    bounced = DeliveryEvent.objects.filter(kind="bounced", message__in=sent_to)
+    if last_delivered:
+        bounced = bounced.filter(occurred_at__gt=last_delivered)
+    return bounced.values("message").distinct().count()
 
 
 def _messages_to(address: str) -> QuerySet[Message]:
+    """Messages to the contacts with the address (their lower-cased email is indexed) or to
+    it as a notification."""
     address = normalized_address(address)
-    return Message.objects.alias(
-        to_contact=Lower("contact__email"), to_staff=Lower("recipient")
-    ).filter(Q(to_contact=address) | Q(to_staff=address))
+    contacts = Contact.objects.alias(address=Lower("email")).filter(address=address)
+    return Message.objects.filter(Q(contact__in=contacts) | Q(recipient__iexact=address))
 
 
 def suppress(address: str, reason: str, *, message: Message | None = None, description: str = ""):

@@ -342,6 +342,12 @@ class Message(models.Model):
                 fields=["claimed_at"], condition=Q(status="sending"), name="message_sending_idx"
             ),
             models.Index(fields=["campaign", "status"], name="message_campaign_status_idx"),
+            # Email engagement counts what was sent in a period.
+            models.Index(fields=["sent_at"], condition=Q(status="sent"), name="message_sent_idx"),
+            # A provider's webhook names a message by its id.
+            models.Index(
+                fields=["message_id"], condition=~Q(message_id=""), name="message_provider_id_idx"
+            ),
             # The frequency cap counts each contact's recent emails.
             models.Index(
                 fields=["contact", "sent_at"],

@@ -202,7 +202,7 @@ FREQUENCY_CAP_DAYS = env.int("FREQUENCY_CAP_DAYS", default=7)
 # ANYMAIL_WEBHOOK_SECRET ("user:password"); unset, a secret nobody knows is used, so they
 # refuse every request until an operator sets one and gives it to the provider.
 ANYMAIL = {
-    name.removeprefix("ANYMAIL_"): value
+    name.removeprefix("ANYMAIL_"): {"true": True, "false": False}.get(value.lower(), value)
     for name, value in os.environ.items()
     if name.startswith("ANYMAIL_") and value
 }

@@ -175,3 +175,76 @@ def test_a_provider_that_names_the_message_by_its_own_id_is_matched(client):
     post(client, {**bounce(message), "Metadata": {}, "MessageID": "pm-own-id"})
 
     assert DeliveryEvent.objects.get().message == message
+
+
+def test_an_event_naming_another_address_suppresses_nobody(client):
+    message = sent_message("alice@example.com")
+
+    post(client, {**bounce(message), "Email": "ceo@bigcustomer.example"})
+
+    assert DeliveryEvent.objects.count() == 1  # recorded, for the record
+    assert not Suppression.objects.exists()
+
+
+def test_hostile_text_in_a_webhook_is_stored_cleanly_and_never_an_error(client):
+    message = sent_message()
+
+    response = post(
+        client,
+        bounce(
+            message,
+            event_id=10**40,
+            MessageID="pm\x00x",
+            Description="full\x00" + "x" * 2000,
+        ),
+    )
+
+    assert response.status_code == 200
+    stored = DeliveryEvent.objects.get()
+    assert "\x00" not in stored.description and len(stored.description) == 500
+
+
+def brevo(client, message: Message, event: str, *, ts: int = 1764583200000):
+    payload = {
+        "event": event,
+        "email": message.to,
+        "message-id": "<x@brevo>",
+        "X-Mailin-custom": json.dumps({"lifecycle_message": str(message.public_id)}),
+        "ts_epoch": ts,
+    }
+    headers = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(SECRET.encode()).decode()}
+    return client.post(
+        "/anymail/brevo/tracking/", json.dumps(payload), content_type="application/json", **headers
+    )
+
+
+def test_a_brevo_soft_bounce_does_not_suppress_and_a_retried_webhook_counts_once(client):
+    message = sent_message()
+
+    assert brevo(client, message, "soft_bounce").status_code == 200
+    brevo(client, message, "soft_bounce")  # the same event again
+
+    assert DeliveryEvent.objects.count() == 1
+    assert not Suppression.objects.exists()
+    brevo(client, message, "hard_bounce", ts=1764583300000)
+    assert Suppression.objects.get().reason == "bounce"
+
+
+def test_a_delivery_between_soft_bounces_starts_the_count_again(client):
+    message = sent_message("full@example.com")
+    post(client, bounce(message, kind="SoftBounce", event_id=1))
+    post(client, bounce(message, kind="SoftBounce", event_id=2, BouncedAt="2026-12-02T10:00:00Z"))
+    post(
+        client,
+        {
+            "RecordType": "Delivery",
+            "MessageID": "pm-d",
+            "Metadata": {"lifecycle_message": str(message.public_id)},
+            "Recipient": message.to,
+            "DeliveredAt": "2026-12-03T10:00:00Z",
+        },
+    )
+
+    post(client, bounce(message, kind="SoftBounce", event_id=3, BouncedAt="2026-12-04T10:00:00Z"))
+
+    assert not Suppression.objects.exists()
