@@ -42,6 +42,7 @@ from campaigns.models import (
     Unsubscription,
 )
 from campaigns.pipeline import queue_again
+from campaigns.referrals import sync_lead
 from campaigns.schedules import ensure_schedule, remove_schedule
 from campaigns.selectors import campaign_has_held_out, campaign_stats
 from campaigns.tasks import send_messages
@@ -616,9 +617,22 @@ class ReferralAdmin(admin.ModelAdmin):
     search_fields = ["lead__email", "referrer__email"]
     list_select_related = ["lead", "referrer"]
     list_editable = ["status", "reward", "needs_review"]
-    readonly_fields = ["referrer", "lead", "flags", "client", "created_at", "updated_at"]
+    readonly_fields = [
+        "referrer",
+        "lead",
+        "flags",
+        "client",
+        "consent_text",
+        "consented_at",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "created_at"
     show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # referrals come from the referral page
+
+    def save_model(self, request: HttpRequest, obj: Referral, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        sync_lead(obj.lead_id)  # the lead follows, as on the staff page

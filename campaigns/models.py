@@ -632,6 +632,9 @@ class Referral(models.Model):
     needs_review = models.BooleanField(_("needs review"), default=False)
     # The client address as a salted hash: enough to see bursts from one place.
     client = models.CharField(_("client"), max_length=64, blank=True)
+    # What the referred person agreed to, in the words the page showed, and when.
+    consent_text = models.CharField(_("consent given"), max_length=300, blank=True)
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

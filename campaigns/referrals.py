@@ -21,6 +21,7 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 
 from accounts.models import Account, Contact, Lead, LeadStatus
+from campaigns.forms import ReferralForm
 from campaigns.models import Referral, ReferralCode, normalized_address
 from lifecycle.lib import links
 
@@ -78,10 +79,24 @@ def domain_of(address: str) -> str:
     return normalized_address(address).rpartition("@")[2]
 
 
+# Providers where dots in the local part mean nothing (a.b@gmail.com is ab@gmail.com).
+DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def canonical(address: str) -> str:
+    """One mailbox, however it is spelled: lower case, no "+tag", no dots where the provider
+    ignores them. For fraud checks only; the lead keeps the address as given."""
+    local, _at, domain = normalized_address(address).rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
 def flags_for(referrer: Contact, person: Referred, *, client: str, now: dt.datetime) -> list[str]:
     email = normalized_address(person.email)
     flags = []
-    if email == normalized_address(referrer.email):
+    if canonical(email) == canonical(referrer.email):
         flags.append(Referral.Flag.SELF)
     else:
         domain = domain_of(email)
@@ -93,12 +108,38 @@ def flags_for(referrer: Contact, person: Referred, *, client: str, now: dt.datet
     customers = Account.objects.customers_on(now.date()).values("pk")
     if Contact.objects.filter(email__iexact=email, account__in=customers).exists():
         flags.append(Referral.Flag.EXISTING_CUSTOMER)
-    if Referral.objects.filter(lead__email__iexact=email).exists():
+    # A lead's address is stored lower-cased; its +tag and gmail-dot spellings are the same
+    # person (few leads share a mailbox: compare their canonical forms in Python).
+    local = canonical(email).partition("@")[0]
+    similar = Referral.objects.filter(lead__email__istartswith=local[:3]).values_list(
+        "lead__email", flat=True
+    )
+    if any(canonical(other) == canonical(email) for other in similar[:500]):
         flags.append(Referral.Flag.DUPLICATE)
     recent = Referral.objects.filter(client=client, created_at__gte=now - BURST_WINDOW)
     if client and recent.count() + 1 >= BURST_SIZE:
         flags.append(Referral.Flag.BURST)
     return flags
+
+
+def _lead_for(person: Referred, language: str) -> Lead:
+    """The lead with the person's address (stored lower-cased), made if none exists."""
+    address = normalized_address(person.email)
+    found = Lead.objects.filter(email=address).first()
+    if found:
+        return found
+    try:
+        with transaction.atomic():
+            return Lead.objects.create(
+                email=address,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                company=person.company,
+                source=Lead.Source.REFERRAL,
+                language=language,
+            )
+    except IntegrityError:  # the same address sent twice at once, or in another case
+        return Lead.objects.get(email__iexact=address)
 
 
 def refer(code: ReferralCode, person: Referred, *, client_address: str, language: str, now):
@@ -107,24 +148,16 @@ def refer(code: ReferralCode, person: Referred, *, client_address: str, language
     client = client_hash(client_address) if client_address else ""
     referrer = code.contact
     flags = flags_for(referrer, person, client=client, now=now)
-    with transaction.atomic():
-        lead = Lead.objects.filter(email__iexact=person.email).first()
-        if lead is None:
-            lead = Lead.objects.create(
-                email=normalized_address(person.email),
-                first_name=person.first_name,
-                last_name=person.last_name,
-                company=person.company,
-                source=Lead.Source.REFERRAL,
-                language=language,
-            )
-        referral = Referral.objects.create(
-            referrer=referrer,
-            lead=lead,
-            client=client,
-            flags=",".join(flags),
-            needs_review=bool(flags),
-        )
+    lead = _lead_for(person, language)
+    referral = Referral.objects.create(
+        referrer=referrer,
+        lead=lead,
+        client=client,
+        flags=",".join(flags),
+        needs_review=bool(flags),
+        consent_text=str(ReferralForm.base_fields["consent"].label),
+        consented_at=now,
+    )
     if Referral.Flag.BURST in flags:  # the whole burst, not only the referral that tipped it
         earlier = Referral.objects.filter(client=client, created_at__gte=now - BURST_WINDOW)
         earlier.exclude(flags__contains=Referral.Flag.BURST).update(
@@ -138,14 +171,26 @@ def refer(code: ReferralCode, person: Referred, *, client_address: str, language
 
 
 def set_progress(referral: Referral, *, status: str, reward: str, needs_review: bool) -> Referral:
-    """Staff move a referral along; its lead follows (converted, rejected, qualified)."""
+    """Staff move a referral along; its lead follows its most advanced referral (a rejected
+    duplicate does not undo a conversion through another)."""
     referral.status, referral.reward, referral.needs_review = status, reward, needs_review
     referral.save(update_fields=["status", "reward", "needs_review", "updated_at"])
-    lead_status = {
-        Referral.Status.QUALIFIED: LeadStatus.QUALIFIED,
-        Referral.Status.CONVERTED: LeadStatus.CONVERTED,
-        Referral.Status.REJECTED: LeadStatus.REJECTED,
-    }.get(status)
-    if lead_status:
-        Lead.objects.filter(pk=referral.lead_id).update(status=lead_status)
+    sync_lead(referral.lead_id)
     return referral
+
+
+# From least to most advanced: the lead takes the most advanced of its referrals' statuses.
+PROGRESS = [
+    (Referral.Status.REJECTED, LeadStatus.REJECTED),
+    (Referral.Status.REFERRED, LeadStatus.NEW),
+    (Referral.Status.QUALIFIED, LeadStatus.QUALIFIED),
+    (Referral.Status.CONVERTED, LeadStatus.CONVERTED),
+]
+
+
+def sync_lead(lead_id: int) -> None:
+    statuses = set(Referral.objects.filter(lead_id=lead_id).values_list("status", flat=True))
+    for referral_status, lead_status in reversed(PROGRESS):
+        if referral_status in statuses:
+            Lead.objects.filter(pk=lead_id).update(status=lead_status)
+            return

@@ -60,6 +60,9 @@ def paying_spans(subscriptions: Iterable[Subscription], today: dt.date) -> dict[
     return spans
 
 
+RECENT = dt.timedelta(days=30)
+
+
 def add_survey_history(
     rng: random.Random, *, contacts: list[Contact], subscriptions: list[Subscription], today
 ) -> int:
@@ -74,8 +77,13 @@ def add_survey_history(
         for start, end in spans.get(contact.account_id, []):
             mood = -2.5 if contact.account_id in churners else 0.0
             rows += _answers(rng, contact, surveys, start, min(end, today), mood)
+    recent = timezone.make_aware(dt.datetime.combine(today - RECENT, dt.time()))
     for number, row in enumerate(rows, start=1):
         row.external_id = f"{RESPONSE_PREFIX}{number:07d}"
+        if row.submitted_at >= recent:
+            # The last weeks' answers came by email, as live answers do: promoters among
+            # them get the referral request.
+            row.source = ResponseSource.EMAIL
     Response.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     return len(rows)
 

@@ -226,3 +226,45 @@ def test_the_referrals_page_costs_the_same_queries_for_3_and_for_30(
     make(27)
     with django_assert_max_num_queries(len(few.captured_queries)):
         viewer_client.get("/referrals/")
+
+
+def test_a_gmail_alias_of_the_referrer_is_a_self_referral_and_of_a_lead_a_duplicate():
+    gmail_user = CustomerContactFactory(email="lucia.perez@gmail.com")
+    submit(page_of(gmail_user), {**PEER, "email": "LuciaPerez+friend@googlemail.com"})
+    submit(page_of(gmail_user), {**PEER, "email": "ana@peer.example"}, address="192.0.2.1")
+    submit(page_of(gmail_user), {**PEER, "email": "ana+2@peer.example"}, address="192.0.2.2")
+
+    flags = list(Referral.objects.order_by("pk").values_list("flags", flat=True))
+    assert flags == ["self", "", "duplicate"]
+
+
+def test_the_same_address_in_another_case_matches_the_lead_without_an_error(referrer):
+    submit(page_of(referrer), {**PEER, "email": "marta@éxample.com"}, address="192.0.2.1")
+    response = submit(
+        page_of(referrer), {**PEER, "email": "Marta@éxample.com"}, address="192.0.2.2"
+    )
+
+    assert response.status_code == 303
+    assert Lead.objects.count() == 1
+
+
+def test_rejecting_a_duplicate_does_not_undo_the_conversion_of_the_lead(referrer):
+    other = CustomerContactFactory(email="bob@other.example")
+    submit(page_of(referrer), PEER, address="192.0.2.1")
+    submit(page_of(other), PEER, address="192.0.2.2")
+    original, duplicate = Referral.objects.order_by("pk")
+
+    referrals.set_progress(original, status="converted", reward="approved", needs_review=False)
+    referrals.set_progress(duplicate, status="rejected", reward="none", needs_review=False)
+
+    assert Lead.objects.get().status == "converted"
+
+
+def test_the_consent_is_kept_in_the_words_the_page_showed(referrer):
+    submit(page_of(referrer), PEER)
+
+    referral = Referral.objects.get()
+    assert referral.consent_text == (
+        "Acepto que se pongan en contacto conmigo por correo electrónico sobre este asunto."
+    )
+    assert referral.consented_at is not None
