@@ -239,6 +239,11 @@ class CampaignAdmin(admin.ModelAdmin):
         hidden = self.TRIGGER_DEPENDENT - self.TRIGGER_FIELDS.get(obj.trigger, set())
         if not self.sends_reminders(obj):
             hidden.add("reminder_after_days")
+        if obj.trigger == Trigger.DRIP_STEP:
+            # A step reaches the drip's contacts and shares its holdout group.
+            hidden |= {"audience", "audience_size", "holdout_percent"}
+        if obj.trigger == Trigger.DRIP:
+            hidden |= {"review_url", "when_capped"}
         kept = []
         for name, options in super().get_fieldsets(request, obj):
             fields = [field for field in options["fields"] if field not in hidden]

@@ -18,17 +18,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Account, Contact
-from campaigns import content, referrals, tracking
+from campaigns import content, drips, referrals, tracking
 from campaigns.audience import reachable
 from campaigns.extensions import Content
 from campaigns.message_links import unsubscribe_links
-from campaigns.models import Campaign, CampaignContent, Message
+from campaigns.models import Campaign, CampaignContent, Message, Trigger
 from campaigns.pipeline import Skip, builder
 from campaigns.schedule import local_today
 from lifecycle.lib.dates import whole_years
 from lifecycle.lib.emails import compose, language_for
 
 AUTHORED_EMAIL = "campaign"
+# Messages about a day in the contact's life, and how late they may still go.
+DATE_BOUND = {Trigger.BIRTHDAY, Trigger.ANNIVERSARY, Trigger.WELCOME, Trigger.PROMOTER}
+TOO_LATE = dt.timedelta(days=2)
 TEST_EMAIL = "campaign-test"
 FALLBACK_LANGUAGE = "en"
 
@@ -125,6 +128,14 @@ def build_authored(message: Message) -> EmailMultiAlternatives:
     missing = missing_links(message.campaign)
     if missing:
         raise Skip(missing)
+    now = timezone.now()
+    if message.campaign.trigger in DATE_BOUND and now - message.due_at > TOO_LATE:
+        # Held by a pause or a long outage: a birthday wish weeks late is worse than none.
+        raise Skip(f"Too late: it was due {message.due_at:%Y-%m-%d %H:%M} UTC.")
+    if message.campaign.trigger == Trigger.DRIP_STEP:
+        left = drips.still_in(message, now=now)
+        if left:
+            raise Skip(f"Left the drip: {left}.")
     links = unsubscribe_links(message)
     campaign = message.campaign
     written = content_for(campaign, language_for(message.contact.language))

@@ -14,14 +14,14 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.db.models import CharField, Exists, Min, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat, TruncDate
+from django.db.models.functions import Cast, Concat, Lower, TruncDate
 from django.utils import timezone
 
-from accounts.models import Contact, first_customer_day
+from accounts.models import Contact, Subscription, active_on_q
 from campaigns import schedule
-from campaigns.audience import eligible, reachable, rolling_audience
+from campaigns.audience import UNSUBSCRIBED_FIELD, eligible, rolling_audience
 from campaigns.extensions import EXIT_CONDITIONS
-from campaigns.models import Campaign, DripEnrollment, Event, Message
+from campaigns.models import Campaign, Category, DripEnrollment, Event, Message, Suppression
 from campaigns.planning import BATCH, Planned
 
 ENTRY_WINDOW = dt.timedelta(days=7)
@@ -42,7 +42,9 @@ def plan_enrollments(drip: Campaign, now: dt.datetime, immediate: bool) -> Itera
         )
     else:
         audience = rolling_audience(drip, now=now, day=timezone.localdate(now))
-        entries = ((pk, now) for pk in audience.values_list("pk", flat=True).iterator(BATCH))
+        enrolled = DripEnrollment.objects.filter(drip=drip, contact=OuterRef("pk"))
+        newcomers = audience.exclude(Exists(enrolled)).values_list("pk", flat=True)
+        entries = ((pk, now) for pk in newcomers.iterator(BATCH))
     rows = [DripEnrollment(drip=drip, contact_id=pk, entered_at=at) for pk, at in entries]
     for start in range(0, len(rows), BATCH):
         DripEnrollment.objects.bulk_create(rows[start : start + BATCH], ignore_conflicts=True)
@@ -73,16 +75,35 @@ def plan_step(step: Campaign, now: dt.datetime, immediate: bool) -> Iterator[Pla
 def let_go(drip: Campaign, enrollments: QuerySet[DripEnrollment], *, now: dt.datetime) -> None:
     """Mark who leaves the drip now, each with the first reason that applies."""
     for reason, condition in exit_conditions(drip, now=now):
-        enrollments.filter(exited_at__isnull=True).filter(condition).update(
+        leaving = enrollments.filter(exited_at__isnull=True).alias(
+            entered_day=TruncDate("entered_at"), contact_address=Lower("contact__email")
+        )
+        DripEnrollment.objects.filter(pk__in=leaving.filter(condition).values("pk")).update(
             exited_at=now, exit_reason=reason
         )
 
 
+def still_in(message: Message, *, now: dt.datetime) -> str:
+    """Checked again just before a step is sent: "" if its contact is still in the drip,
+    else why it left (the step may have waited for the morning, or for the frequency cap)."""
+    enrollment_id = message.occurrence.removeprefix("drip:")
+    if not enrollment_id.isdigit() or message.campaign.drip_id is None:
+        return ""
+    enrollment = DripEnrollment.objects.filter(pk=int(enrollment_id))
+    let_go(message.campaign.drip, enrollment, now=now)
+    left = enrollment.exclude(exited_at__isnull=True).values_list("exit_reason", flat=True)
+    return next(iter(left), "")
+
+
 def exit_conditions(drip: Campaign, *, now: dt.datetime) -> list[tuple[str, Q]]:
+    field = UNSUBSCRIBED_FIELD[Category(drip.category)]
+    suppressed = Suppression.objects.filter(address=OuterRef("contact_address"))
     conditions = [
         (
             "unsubscribed or withdrew consent",
-            ~Q(contact__in=reachable(drip).values("pk")),
+            Q(contact__email_consent=False)
+            | Q(**{f"contact__{field}__isnull": False})
+            | Q(Exists(suppressed)),
         )
     ]
     if drip.goal_event:
@@ -93,12 +114,11 @@ def exit_conditions(drip: Campaign, *, now: dt.datetime) -> list[tuple[str, Q]]:
         )
         conditions.append((f"reached the goal ({drip.goal_event})", Q(Exists(goal))))
     if drip.exit_when_customer:
-        became = (
-            DripEnrollment.objects.filter(pk=OuterRef("pk"))
-            .alias(first_day=first_customer_day("contact__account"))
-            .filter(first_day__gte=TruncDate("entered_at"), first_day__lte=timezone.localdate(now))
-        )
-        conditions.append(("became a customer", Q(Exists(became))))
+        # A customer now who was not one on the day it entered (first-time or returning).
+        paying = Subscription.objects.filter(account=OuterRef("contact__account"), mrr__gt=0)
+        now_paying = paying.filter(active_on_q(timezone.localdate(now)))
+        paid_on_entry = paying.filter(active_on_q(OuterRef("entered_day")))
+        conditions.append(("became a customer", Q(Exists(now_paying)) & ~Q(Exists(paid_on_entry))))
     if drip.exit_when_answered and "answered" in EXIT_CONDITIONS:
         conditions.append(("answered a survey", Q(EXIT_CONDITIONS["answered"]())))
     return conditions

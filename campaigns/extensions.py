@@ -71,6 +71,9 @@ class Outcome:
     happened: Callable[[dt.timedelta], Exists]
     # Only a sent email can cause it (a click): no comparison with the held-out group.
     sent_only: bool = False
+    # Whether it says anything about this campaign (answering NPS says nothing about an NPS
+    # survey campaign, whose email is the question).
+    applies: Callable[[Campaign], bool] = field(default=lambda campaign: True)
 
 
 OUTCOMES: list[Outcome] = []

@@ -10,7 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -79,30 +87,41 @@ CLICKED = Outcome("clicked", _("Clicked a link (people only)"), clicked, sent_on
 
 
 def report(campaign: Campaign, *, now: dt.datetime) -> HoldoutReport:
+    """One observation per contact: their first message of the campaign old enough to be
+    measured (follow-ups such as survey reminders aside). The sent group is everyone meant
+    to get it, skipped ones included (intention to treat), so that a rule skipping some
+    contacts at send time does not flatter the campaign."""
     window = dt.timedelta(days=OUTCOME_DAYS)
     mature_before = now - window
-    groups = Message.objects.filter(
-        campaign=campaign,
-        contact__isnull=False,
-        status__in=[MessageStatus.SENT, MessageStatus.HELD_OUT],
+    outcomes = sorted(
+        (outcome for outcome in OUTCOMES if outcome.applies(campaign)),
+        key=lambda outcome: outcome.sent_only,  # what only a sent email can cause, last
     )
-    immature = groups.filter(due_at__gt=mature_before).count()
-    mature = groups.filter(due_at__lte=mature_before).annotate(
-        **{f"did_{outcome.key}": outcome.happened(window) for outcome in OUTCOMES}
+    planned = (
+        Message.objects.filter(campaign=campaign, contact__isnull=False)
+        .exclude(status__in=[MessageStatus.QUEUED, MessageStatus.SENDING])
+        .exclude(occurrence__startswith="reminder:")
     )
-    counts = mature.aggregate(
-        sent=Count("pk", filter=Q(status=MessageStatus.SENT)),
-        held=Count("pk", filter=Q(status=MessageStatus.HELD_OUT)),
+    immature = planned.filter(due_at__gt=mature_before).values("contact").distinct().count()
+    mature = planned.filter(due_at__lte=mature_before)
+    first = mature.filter(contact=OuterRef("contact")).order_by("due_at", "pk").values("pk")[:1]
+    observed = mature.filter(pk=Subquery(first)).annotate(
+        **{f"did_{outcome.key}": outcome.happened(window) for outcome in outcomes}
+    )
+    treated, held_out = ~Q(status=MessageStatus.HELD_OUT), Q(status=MessageStatus.HELD_OUT)
+    counts = observed.aggregate(
+        sent=Count("pk", filter=treated),
+        held=Count("pk", filter=held_out),
         **{
             f"{group}_{outcome.key}": Count(
-                "pk", filter=Q(status=status, **{f"did_{outcome.key}": True})
+                "pk", filter=condition & Q(**{f"did_{outcome.key}": True})
             )
-            for outcome in OUTCOMES
-            for group, status in (("sent", MessageStatus.SENT), ("held", MessageStatus.HELD_OUT))
+            for outcome in outcomes
+            for group, condition in (("sent", treated), ("held", held_out))
         },
     )
     comparisons = []
-    for outcome in sorted(OUTCOMES, key=lambda outcome: outcome.sent_only):  # clicks last
+    for outcome in outcomes:
         sent_with, held_with = counts[f"sent_{outcome.key}"], counts[f"held_{outcome.key}"]
         held = 0 if outcome.sent_only else counts["held"]
         comparisons.append(

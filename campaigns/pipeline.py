@@ -21,7 +21,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from campaigns import deliverability, extensions, frequency
-from campaigns.models import Message, MessageStatus
+from campaigns.models import Campaign, Message, MessageStatus
 from lifecycle.lib import claims
 from lifecycle.lib.emails import open_connection
 
@@ -38,7 +38,7 @@ Builder = Callable[[Message], EmailMultiAlternatives]
 BUILDERS: dict[str, Builder] = {}
 # Relations of Message the builders read, joined when a message is loaded to be sent
 # (surveys: the campaign's survey), so building costs no query per relation.
-RELATED: set[str] = {"campaign", "contact__account"}
+RELATED: set[str] = {"campaign__drip", "contact__account"}
 
 
 class Skip(Exception):
@@ -64,8 +64,10 @@ def due_ids(*, now: dt.datetime) -> list[int]:
     return list(
         Message.objects.filter(status=MessageStatus.QUEUED, due_at__lte=now)
         .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale))
-        # A paused campaign's messages wait in the queue (admins' tests still go).
+        # A paused campaign's messages (a paused drip's steps' too) wait in the queue;
+        # admins' tests still go.
         .exclude(contact__isnull=False, campaign__enabled=False)
+        .exclude(contact__isnull=False, campaign__drip__enabled=False)
         .order_by("due_at", "pk")
         .values_list("pk", flat=True)[:DISPATCH_LIMIT]
     )
@@ -144,7 +146,7 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
     if not claim(pk, now=timezone.now()):
         return ""  # another worker has it, or it is no longer queued
     message = Message.objects.select_related(*sorted(RELATED)).get(pk=pk)
-    if message.contact_id is not None and not message.campaign.enabled:
+    if message.contact_id is not None and paused(message.campaign):
         # Paused after it was dispatched: back to the queue, for when it is switched on.
         hold_back(message, frequency.Capped("The campaign is paused.", message.due_at))
         return MessageStatus.QUEUED
@@ -190,6 +192,10 @@ def after_sent(message: Message) -> None:
             hook(message.campaign, message.contact_id)
         except Exception:  # the email is out: a follow-up that fails must not change that
             logger.exception("A hook after sending message %s failed", message.pk)
+
+
+def paused(campaign: Campaign) -> bool:
+    return not campaign.enabled or (campaign.drip_id is not None and not campaign.drip.enabled)
 
 
 def hold_back(message: Message, held: frequency.Capped) -> str:

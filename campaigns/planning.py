@@ -52,8 +52,10 @@ def insert(
 
 
 def held_out(campaign: Campaign, contact_id: int) -> bool:
-    """In the campaign's holdout group: the same contacts whenever it plans (a stable hash)."""
-    return schedule.holdout_fraction(campaign.pk, contact_id) < campaign.holdout_percent / 100
+    """In the campaign's holdout group: the same contacts whenever it plans (a stable hash).
+    A drip's steps hold out the drip's group, so that the drip as a whole is measured."""
+    group = campaign.drip if campaign.drip_id else campaign
+    return schedule.holdout_fraction(group.pk, contact_id) < group.holdout_percent / 100
 
 
 def _insert_batch(

@@ -97,7 +97,12 @@ def answered_nps(window: dt.timedelta) -> Exists:
     )
 
 
-ANSWERED_NPS = Outcome("answered_nps", _("Answered an NPS survey within 90 days"), answered_nps)
+ANSWERED_NPS = Outcome(
+    "answered_nps",
+    _("Answered an NPS survey within 90 days"),
+    answered_nps,
+    applies=lambda campaign: survey_of(campaign) is None,
+)
 
 
 NPS_BANDS = {

@@ -371,3 +371,19 @@ def test_a_message_dispatched_before_the_pause_goes_back_to_the_queue():
         0,
         "The campaign is paused.",
     )
+
+
+def test_a_birthday_held_by_a_long_pause_is_skipped_rather_than_sent_late(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    late = Message.objects.create(
+        campaign=campaign("birthday"),
+        contact=CustomerContactFactory(),
+        occurrence="birthday:2026",
+        email="campaign",
+        due_at=timezone.now() - dt.timedelta(days=60),
+    )
+
+    pipeline.send_chunk([late.pk])
+
+    late.refresh_from_db()
+    assert late.status == MessageStatus.SKIPPED and late.error.startswith("Too late")

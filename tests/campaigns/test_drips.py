@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Contact
+from campaigns import pipeline
 from campaigns.models import Audience, Campaign, CampaignContent, DripEnrollment, Message
 from campaigns.services import record_event, run_schedule, send_now
 from tests.factories import AccountFactory, ContactFactory, ResponseFactory, SubscriptionFactory
@@ -166,3 +167,73 @@ def test_the_drips_admin_page_lists_its_steps(admin_client_):
 
     assert all(step.name in page for step in steps)
     assert "goal_event" in page and "email content per language" not in page
+
+
+def test_pausing_the_drip_holds_its_steps_queued_messages():
+    drip, steps = make_drip(exit_when_customer=False)
+    ContactFactory()
+    now = timezone.now()
+    run_all(drip, steps, now)
+    Campaign.objects.filter(pk=drip.pk).update(enabled=False)
+    handed: list[int] = []
+
+    pipeline.dispatch_due(now=now + DAY, enqueue=handed.extend)
+
+    assert handed == []
+
+
+def test_leaving_after_the_step_was_planned_stops_it_before_sending(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    drip, steps = make_drip(goal_event="demo_booked")
+    lead = ContactFactory()
+    now = timezone.now()
+    run_all(drip, steps, now)
+    message = Message.objects.get()
+    record_event(type="demo_booked", contact=lead, occurred_at=now + dt.timedelta(minutes=1))
+
+    pipeline.send_chunk([message.pk])
+
+    message.refresh_from_db()
+    assert (message.status, message.error) == (
+        "skipped",
+        "Left the drip: reached the goal (demo_booked).",
+    )
+
+
+def test_a_returning_customer_leaves_a_win_back_drip():
+    drip, steps = make_drip()
+    drip.audience = Audience.objects.create(name="Churned", status="churned")
+    drip.save()
+    gone = AccountFactory()
+    SubscriptionFactory(
+        account=gone, started_on=dt.date(2023, 1, 1), ended_on=timezone.localdate() - 30 * DAY
+    )
+    ContactFactory(account=gone)
+    now = timezone.now()
+    run_all(drip, steps, now)
+    SubscriptionFactory(account=gone, started_on=timezone.localdate() + DAY)  # comes back
+
+    assert run_all(drip, steps, now + 4 * DAY)["trial-day-3"] == 0
+    assert DripEnrollment.objects.get().exit_reason == "became a customer"
+
+
+def test_a_drip_holds_out_the_same_contacts_in_every_step():
+    drip, steps = make_drip(exit_when_customer=False)
+    drip.holdout_percent = 30
+    drip.save()
+    for n in range(60):
+        ContactFactory(email=f"lead{n}@example.com")
+    now = timezone.now()
+    for days in (0, 3, 8):
+        run_all(drip, steps, now + days * DAY)
+
+    held = {
+        step.slug: set(
+            Message.objects.filter(campaign=step, status="held_out").values_list(
+                "contact", flat=True
+            )
+        )
+        for step in steps
+    }
+    assert held["trial-day-0"] == held["trial-day-3"] == held["trial-day-7"]
+    assert 5 <= len(held["trial-day-0"]) <= 35

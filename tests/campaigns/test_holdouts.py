@@ -82,7 +82,7 @@ def mature_rows(slug: str, *, sent: int, held: int, days_ago: int = 120) -> None
 
 
 def test_the_report_compares_the_nps_answers_of_both_groups_with_an_interval():
-    mature_rows("nps-quarterly", sent=40, held=40)
+    mature_rows("birthday", sent=40, held=40)
     due = Message.objects.first().due_at
     sent_contacts = [m.contact for m in Message.objects.filter(status="sent")][:20]
     held_contacts = [m.contact for m in Message.objects.filter(status="held_out")][:4]
@@ -91,7 +91,7 @@ def test_the_report_compares_the_nps_answers_of_both_groups_with_an_interval():
     # An answer long after the window does not count.
     ResponseFactory(invitation__contact=held_contacts[0], submitted_at=due + dt.timedelta(days=100))
 
-    report = holdouts.report(campaign("nps-quarterly"), now=timezone.now())
+    report = holdouts.report(campaign("birthday"), now=timezone.now())
 
     row = next(c for c in report.comparisons if c.outcome.key == "answered_nps")
     assert (row.sent_with, row.sent, row.held_with, row.held) == (20, 40, 4, 40)
@@ -179,3 +179,39 @@ def test_referring_someone_after_the_message_counts_for_its_group():
     row = next(c for c in report.comparisons if c.outcome.key == "referred_someone")
     assert (row.sent_with, row.held_with) == (9, 0)
     assert report.comparisons[-1].outcome.key == "clicked"  # what only the sent can do, last
+
+
+def test_each_contact_is_one_observation_whatever_its_cycles_and_reminders():
+    mature_rows("nps-quarterly", sent=30, held=30)
+    older = Message.objects.first().due_at - dt.timedelta(days=90)
+    for message in list(Message.objects.all()):
+        Message.objects.create(  # the cycle before
+            campaign=message.campaign, contact=message.contact, occurrence="2025-10/3m",
+            email=message.email, due_at=older, status=message.status,
+        )  # fmt: skip
+        if message.status == "sent":
+            Message.objects.create(  # and a reminder
+                campaign=message.campaign, contact=message.contact,
+                occurrence=f"reminder:{message.pk}", email="survey-reminder",
+                due_at=message.due_at, status="sent",
+            )  # fmt: skip
+
+    report = holdouts.report(campaign("nps-quarterly"), now=timezone.now())
+
+    assert (report.sent, report.held) == (30, 30)
+
+
+def test_answering_nps_is_no_outcome_of_an_nps_survey_campaign():
+    report = holdouts.report(campaign("nps-quarterly"), now=timezone.now())
+
+    assert "answered_nps" not in {row.outcome.key for row in report.comparisons}
+
+
+def test_contacts_skipped_at_send_time_stay_in_the_sent_group():
+    mature_rows("birthday", sent=30, held=30)
+    skipped = Message.objects.filter(status="sent").first()
+    Message.objects.filter(pk=skipped.pk).update(status="skipped")
+
+    report = holdouts.report(campaign("birthday"), now=timezone.now())
+
+    assert report.sent == 30
