@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.models import Contact
 from campaigns import audience, authored, content, holdouts, services
@@ -166,7 +166,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "audience_size",
         "stats",
         "preview",
-        "periodic_task",
+        "schedule",
         "created_at",
         "updated_at",
     ]
@@ -177,7 +177,7 @@ class CampaignAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "description", "category", "enabled", "readiness"]}),
         (
-            _("When"),
+            pgettext_lazy("campaign schedule", "When"),
             {"fields": ["trigger", "cycle_months", "send_hour", "event_type", "when_capped"]},
         ),
         (_("Delays"), {"fields": ["delay_minutes", "reminder_after_days"]}),
@@ -196,7 +196,7 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("Audience"), {"fields": ["audience", "audience_size", "holdout_percent"]}),
         (_("Links"), {"fields": ["review_url"]}),
         (_("Results"), {"fields": ["stats"]}),
-        (_("Record"), {"fields": ["preview", "periodic_task", "created_at", "updated_at"]}),
+        (_("Record"), {"fields": ["preview", "schedule", "created_at", "updated_at"]}),
     ]
     # The fields of "When" and "Delays" each trigger uses; a saved campaign shows only its
     # own (a new one shows all, each field's help says what it is for).
@@ -222,6 +222,19 @@ class CampaignAdmin(admin.ModelAdmin):
         "exit_when_customer",
         "exit_when_answered",
     }
+
+    class Media:
+        js = ["js/admin-campaign-trigger.js"]
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        # The new campaign's form follows the trigger chosen (static/js/admin-campaign-trigger.js).
+        spec = {
+            "fields": {trigger: sorted(fields) for trigger, fields in self.TRIGGER_FIELDS.items()},
+            "dependent": sorted(self.TRIGGER_DEPENDENT),
+        }
+        return super().add_view(
+            request, form_url, {**(extra_context or {}), "trigger_fields": spec}
+        )
 
     def sends_reminders(self, campaign: Campaign | None) -> bool:
         """Reminders belong to survey campaigns (the surveys admin says which those are)."""
@@ -251,6 +264,28 @@ class CampaignAdmin(admin.ModelAdmin):
                 kept.append((name, {**options, "fields": fields}))
         return kept
 
+    @admin.display(description=_("beat schedule"))
+    def schedule(self, campaign: Campaign) -> str:
+        if campaign.pk is None:
+            return "-"
+        if campaign.trigger == Trigger.ONCE:
+            return _("None: a broadcast goes only when an admin sends it.")
+        if campaign.trigger == Trigger.EVENT:
+            return _("Planned by its events; every hour it looks for reminders to send.")
+        if campaign.enabled:
+            return _("Every hour it plans what is due.")
+        return _("Paused: it plans nothing.")
+
+    def get_form(self, request: HttpRequest, obj: Campaign | None = None, **kwargs: Any):
+        form = super().get_form(request, obj, **kwargs)
+        if "when_capped" in form.base_fields:
+            form.base_fields["when_capped"].help_text = _(
+                "A contact gets at most %(emails)d emails in %(days)d days, across every "
+                "campaign and survey. A date-bound message (a birthday) is better skipped "
+                "than late."
+            ) % {"emails": settings.FREQUENCY_CAP_EMAILS, "days": settings.FREQUENCY_CAP_DAYS}
+        return form
+
     @admin.display(description=_("ready to send"))
     def readiness(self, campaign: Campaign) -> str:
         if campaign.pk is None:
@@ -261,7 +296,7 @@ class CampaignAdmin(admin.ModelAdmin):
             return format_html("<strong>{}</strong> {}", _("Set me:"), str(missing))
         return _("Yes")
 
-    @admin.display(description=_("contacts it may email today"))
+    @admin.display(description=_("contacts in its audience today"))
     def audience_size(self, campaign: Campaign) -> str:
         if campaign.pk is None:
             return _("Save the campaign to count its audience.")
@@ -361,8 +396,22 @@ class CampaignAdmin(admin.ModelAdmin):
         ),
         permissions=["change"],
     )
-    def send_now(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+    def send_now(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> HttpResponse | None:
         now = timezone.now()
+        if request.POST.get("confirmed") != "yes":
+            # A page that says who would get it, before anything goes.
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Send now?"),
+                "opts": self.model._meta,
+                "campaigns": [
+                    (campaign, audience.audience_size(campaign, now=now)) for campaign in queryset
+                ],
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/campaigns/campaign/send_now_confirmation.html", context
+            )
         for campaign in queryset:
             if not campaign.enabled:
                 self.message_user(
@@ -480,10 +529,7 @@ class MessageAdmin(ReadOnlyAdmin):
         return message.to
 
     @admin.action(
-        description=_(
-            "Queue again (failed or needs review only). Careful: a message that needs "
-            "review may already have reached the customer."
-        ),
+        description=_("Queue again (failed or needing review; check the mail log first)"),
         permissions=["requeue"],
     )
     def queue_again(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:

@@ -17,7 +17,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin import CampaignAdmin
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Trigger
 from surveys import follow_ups
 from surveys.models import (
     FollowUp,
@@ -110,6 +110,24 @@ class SurveyCampaignAdmin(CampaignAdmin):
 
     def sends_reminders(self, campaign: Campaign | None) -> bool:
         return campaign is None or survey_of(campaign) is not None
+
+    # The triggers whose campaign may send a survey.
+    SURVEY_TRIGGERS = {Trigger.ROLLING, Trigger.EVENT, Trigger.ONCE}
+
+    def get_fieldsets(self, request: HttpRequest, obj: Campaign | None = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        hidden = set()
+        if obj.trigger not in self.SURVEY_TRIGGERS:
+            hidden.add("survey")
+        if survey_of(obj) is not None:
+            hidden.add("review_url")  # the survey's own email has no review link
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+            if [f for f in options["fields"] if f not in hidden]
+        ]
 
     def get_inlines(self, request: HttpRequest, obj: Campaign | None) -> list:
         # A survey campaign sends the survey's own emails: no content to write for it.

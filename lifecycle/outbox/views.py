@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from lifecycle.outbox.models import OutboxEmail
 
 PAGE_SIZE = 50
+TRACKING_PIXEL = re.compile(r'<img src="[^"]*/t/o/[^"]*"[^>]*>')
 
 
 @login_required
@@ -29,6 +31,8 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
 @permission_required("outbox.view_outboxemail", raise_exception=True)
 def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     email = get_object_or_404(OutboxEmail, pk=pk)
-    # Its links open in a new tab, as a mail client's do, not inside the preview frame.
-    preview = f'<base target="_blank">{email.body_html}' if email.body_html else ""
+    # Its links open in a new tab, as a mail client's do, not inside the preview frame; a
+    # campaign's open pixel is left out (staff reading it is not the customer opening it).
+    html = TRACKING_PIXEL.sub("", email.body_html)
+    preview = f'<base target="_blank">{html}' if html else ""
     return render(request, "outbox/outbox_detail.html", {"email": email, "preview": preview})

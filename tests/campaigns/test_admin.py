@@ -240,7 +240,7 @@ def test_queue_again_puts_failed_and_review_messages_back_due_now_keeping_attemp
 def test_the_queue_again_action_warns_that_a_review_message_may_have_been_delivered():
     description = str(MessageAdmin.queue_again.short_description)
 
-    assert "may already have reached the customer" in description
+    assert "check the mail log first" in description
 
 
 def test_queued_again_messages_are_dispatched_by_the_next_tick(admin_client_):

@@ -150,12 +150,15 @@ def test_a_broadcast_reaches_every_customer_contact_once_in_their_language(smtp,
     assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
 
 
-def test_the_admins_send_now_sends_a_broadcast_once(smtp, broadcast, admin_client_):
+def test_the_admins_send_now_asks_first_then_sends_a_broadcast_once(smtp, broadcast, admin_client_):
     CustomerContactFactory.create_batch(2)
     action = {"action": "send_now", "_selected_action": [broadcast.pk]}
 
-    admin_client_.post(CAMPAIGNS, action)
-    admin_client_.post(CAMPAIGNS, action)
+    confirmation = admin_client_.post(CAMPAIGNS, action)
+    assert "2 contacts in its audience today" in confirmation.content.decode()
+    assert not Message.objects.exists()
+    admin_client_.post(CAMPAIGNS, {**action, "confirmed": "yes"})
+    admin_client_.post(CAMPAIGNS, {**action, "confirmed": "yes"})
 
     assert smtp.count == 2
 
@@ -249,7 +252,9 @@ def test_sending_a_campaign_with_nothing_written_says_so(admin_client_):
     )
 
     response = admin_client_.post(
-        CAMPAIGNS, {"action": "send_now", "_selected_action": [empty.pk]}, follow=True
+        CAMPAIGNS,
+        {"action": "send_now", "_selected_action": [empty.pk], "confirmed": "yes"},
+        follow=True,
     )
 
     assert "cannot send yet. It has no email yet" in response.content.decode()
