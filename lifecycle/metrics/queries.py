@@ -247,12 +247,15 @@ def revenue_metrics(period: Period, segment: Segment | None = None) -> dict[str,
 
 
 def period_metrics(period: Period, segment: Segment | None = None) -> dict[str, Any]:
-    """Every key of docs/metrics.md for the period: customers and revenue in one query, survey
-    answers in one more, the survey response rate in a third and email engagement in a
-    fourth."""
+    """Every key of docs/metrics.md for the period: customers and revenue in one query, the
+    summed movements in one more, survey answers, the survey response rate and email
+    engagement in one each."""
+    from lifecycle.metrics.series import summed_movements  # the series builds on this module
+
     segment = segment or Segment()
     return {
         **revenue_metrics(period, segment),
+        **summed_movements(period, segment),
         **survey_metrics(period, segment),
         **email_metrics(period, segment),
     }

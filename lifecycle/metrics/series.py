@@ -32,6 +32,7 @@ from django.db.models.functions import (
 )
 
 from lifecycle.lib.dates import quarter_of
+from lifecycle.lib.numbers import money
 from lifecycle.lib.sql import SQL, compiled, fetch_all, with_queries
 from lifecycle.metrics.periods import Period, buckets
 from lifecycle.metrics.queries import (
@@ -213,4 +214,24 @@ def _bucket_totals(customers: int, cents: int, changes: dict[str, int]) -> dict[
         "expansion_mrr": c["expansion_mrr"],
         "contraction_mrr": c["contraction_mrr"],
         "churned_mrr": c["churned_mrr"],
+    }
+
+
+# The summed movements of docs/metrics.md: the period's month pieces, added up.
+SUMMED_MONEY = ("new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr")
+SUMMED_COUNTS = ("new_customers", "reactivated_customers", "churned_customers")
+
+
+def summed_movements(period: Period, segment: Segment | None = None) -> dict[str, Any]:
+    """The period's movements read as the sum of its months (docs/metrics.md, "Summed
+    movements"): one query, the monthly series' own sums."""
+    sums = _bucket_sums(period, "month", segment or Segment())
+    totals = dict.fromkeys(CHANGE_KEYS, 0)
+    for bucket, changes in sums.items():
+        if bucket != BEFORE_RANGE:
+            for key, value in zip(CHANGE_KEYS, changes, strict=True):
+                totals[key] += value
+    return {
+        **{f"summed_{key}": money(Decimal(totals[key]).scaleb(-2)) for key in SUMMED_MONEY},
+        **{f"summed_{key}": totals[key] for key in SUMMED_COUNTS},
     }

@@ -159,9 +159,9 @@ def test_the_metrics_cost_a_fixed_number_of_queries_whatever_the_data_size(
         revenue_metrics(YEAR_2024, segment)
     with django_assert_num_queries(1):  # a period and the one before it: still one scan
         revenue_metrics_of([YEAR_2024, YEAR_2024.previous()], segment)
-    # Customers and revenue, survey answers, survey invitations (test_survey_metrics.py),
-    # email engagement (test_email_metrics.py).
-    with django_assert_num_queries(4):
+    # Customers and revenue, the summed movements, survey answers, survey invitations
+    # (test_survey_metrics.py), email engagement (test_email_metrics.py).
+    with django_assert_num_queries(5):
         period_metrics(YEAR_2024, segment)
 
 
@@ -219,6 +219,14 @@ METRICS_KEYS = [
     "net_revenue_churn_rate",
     "expansion_share",
     "quick_ratio",
+    "summed_new_mrr",
+    "summed_reactivation_mrr",
+    "summed_expansion_mrr",
+    "summed_contraction_mrr",
+    "summed_churned_mrr",
+    "summed_new_customers",
+    "summed_reactivated_customers",
+    "summed_churned_customers",
     "nps",
     "nps_responses",
     "promoters",
@@ -252,8 +260,8 @@ def test_the_command_prints_exactly_the_keys_of_metrics_md(viewer_client):
 
     assert list(json.loads(out.getvalue())) == METRICS_KEYS
     series = viewer_client.get("/api/v1/metrics/series/?start=2024-01-01&end=2024-02-01")
-    # Per bucket: everything but the churn split, the response rate and email engagement
-    # (docs/metrics.md).
+    # Per bucket: everything but the churn split, the response rate, email engagement and the
+    # summed movements (a bucket's own movements are its sums) (docs/metrics.md).
     assert list(series.json()["results"][0]) == [
         key
         for key in METRICS_KEYS
@@ -261,6 +269,7 @@ def test_the_command_prints_exactly_the_keys_of_metrics_md(viewer_client):
         and not key.startswith("churned_mrr_")
         and key != "survey_response_rate"
         and key not in EMAIL_KEYS
+        and not key.startswith("summed_")
     ]
 
 
@@ -625,3 +634,54 @@ def test_the_series_api_refuses_unknown_or_too_many_buckets(viewer_client, query
     response = viewer_client.get(f"/api/v1/metrics/series/{query}")
     assert response.status_code == 400
     assert "granularity" in response.json()
+
+
+SUMMED = ["new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr"]
+SUMMED_COUNTS = ["new_customers", "reactivated_customers", "churned_customers"]
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=subscription_rows, start=st.integers(1, HORIZON - 1), length=st.integers(1, 120))
+def test_the_summed_movements_are_the_sums_of_the_monthly_series_and_telescope(rows, start, length):
+    from lifecycle.metrics.series import metric_series
+
+    create_history(rows)
+    period = period_after(start, length)
+
+    got = period_metrics(period)
+    months = metric_series(period, "month")
+
+    for key in SUMMED:
+        assert Decimal(got[f"summed_{key}"]) == sum(Decimal(m[key]) for m in months), key
+    for key in SUMMED_COUNTS:
+        assert got[f"summed_{key}"] == sum(m[key] for m in months), key
+    assert Decimal(got["mrr_end"]) == (
+        Decimal(got["mrr_start"])
+        + Decimal(got["summed_new_mrr"])
+        + Decimal(got["summed_reactivation_mrr"])
+        + Decimal(got["summed_expansion_mrr"])
+        - Decimal(got["summed_contraction_mrr"])
+        - Decimal(got["summed_churned_mrr"])
+    )
+    if len(months) == 1:  # one calendar month (or part of one): the same as unsummed
+        for key in SUMMED + SUMMED_COUNTS:
+            assert got[f"summed_{key}"] == got[key], key
+
+
+@pytest.mark.django_db
+def test_a_customer_who_churns_and_returns_within_a_year_counts_in_both_readings():
+    account = AccountFactory()
+    SubscriptionFactory(
+        account=account, mrr=Decimal("100"), started_on=D(2023, 1, 1), ended_on=D(2024, 3, 1)
+    )
+    SubscriptionFactory(account=account, mrr=Decimal("100"), started_on=D(2024, 6, 1))
+
+    got = period_metrics(YEAR_2024)
+
+    # Between the ends nothing changed; month by month it churned in March, came back in June.
+    assert (got["churned_customers"], got["reactivated_customers"]) == (0, 0)
+    assert (got["summed_churned_customers"], got["summed_reactivated_customers"]) == (1, 1)
+    assert (got["summed_churned_mrr"], got["summed_reactivation_mrr"]) == ("100.00", "100.00")
