@@ -7,9 +7,9 @@ from typing import Any
 
 from lifecycle.metrics.definitions import DEFINITIONS
 from lifecycle.metrics.email_metrics import EMAIL_KEYS, email_metrics
-from lifecycle.metrics.periods import Period, chart_period, previous_period
+from lifecycle.metrics.periods import Period, buckets, chart_period, previous_period
 from lifecycle.metrics.queries import Segment, revenue_metrics_of
-from lifecycle.metrics.series import metric_series
+from lifecycle.metrics.series import SUMMED_KEYS, metric_series, summed_movements
 from lifecycle.metrics.survey_metrics import (
     ANSWER_KEYS,
     answer_metrics,
@@ -96,7 +96,7 @@ def measure(periods: list[Period], segment: Segment, keys: set[str]) -> list[dic
     """Each period's metrics that `keys` need: customers and revenue (one query for all
     periods), survey answers, the response rate and email engagement only when asked for
     (one query each per period)."""
-    others = ANSWER_KEYS | EMAIL_KEYS | {"survey_response_rate"}
+    others = ANSWER_KEYS | EMAIL_KEYS | SUMMED_KEYS | {"survey_response_rate"}
     needs_revenue = bool(keys - others)
     found = revenue_metrics_of(periods, segment) if needs_revenue else [{} for _ in periods]
     for period, metrics in zip(periods, found, strict=True):
@@ -106,11 +106,22 @@ def measure(periods: list[Period], segment: Segment, keys: set[str]) -> list[dic
             metrics |= response_rate(period, segment)
         if keys & EMAIL_KEYS:
             metrics |= email_metrics(period, segment)
+        if keys & SUMMED_KEYS:
+            metrics |= summed_movements(period, segment)
     return found
 
 
+# A period of several months reads its movements as the sum of its months, as the monthly
+# bars under the cards show them (docs/metrics.md, "Summed movements"); the retention rates
+# stay the cohort view of the customers the period started with.
+SUMMED_CARDS = {key: f"summed_{key}" for key in ("new_mrr", "expansion_mrr", "churned_mrr")}
+
+
 def headline(period: Period, segment: Segment) -> tuple[list[dict[str, Any]], Period]:
-    found = headline_cards(period, segment, HEADLINE)
+    spec = HEADLINE
+    if len(buckets(period, "month")) > 1:
+        spec = [(SUMMED_CARDS.get(key, key), kind, up) for key, kind, up in HEADLINE]
+    found = headline_cards(period, segment, spec)
     return found["cards"], found["previous"]
 
 

@@ -119,6 +119,48 @@ DEFINITIONS = {
         _("Quick ratio"),
         _("(New + reactivation + expansion MRR) ÷ (contraction + churned MRR)."),
     ),
+    # The same movements read as the sum of the period's months (docs/metrics.md).
+    "summed_new_mrr": (
+        _("New MRR (sum of the months)"),
+        _(
+            "Each month's new MRR, added up: what the monthly bars show. The cohort cards "
+            "(retention, GRR, NRR) follow the customers the period started with instead."
+        ),
+    ),
+    "summed_reactivation_mrr": (
+        _("Reactivation MRR (sum of the months)"),
+        _("Each month's reactivation MRR, added up: what the monthly bars show."),
+    ),
+    "summed_expansion_mrr": (
+        _("Expansion MRR (sum of the months)"),
+        _(
+            "Each month's expansion MRR, added up: what the monthly bars show. An account "
+            "that grows and shrinks within the period counts both ways."
+        ),
+    ),
+    "summed_contraction_mrr": (
+        _("Contraction MRR (sum of the months)"),
+        _("Each month's contraction MRR, added up: what the monthly bars show."),
+    ),
+    "summed_churned_mrr": (
+        _("Churned MRR (sum of the months)"),
+        _(
+            "Each month's churned MRR, added up, including accounts that joined and left "
+            "within the period. Customer churn and GRR count only the customers at its start."
+        ),
+    ),
+    "summed_new_customers": (
+        _("New customers (sum of the months)"),
+        _("Each month's new customers, added up."),
+    ),
+    "summed_reactivated_customers": (
+        _("Reactivated customers (sum of the months)"),
+        _("Each month's returning customers, added up."),
+    ),
+    "summed_churned_customers": (
+        _("Churned customers (sum of the months)"),
+        _("Each month's churned customers, added up; an account churning twice counts twice."),
+    ),
     # Survey answers (docs/metrics.md, Surveys): counted by when they were submitted.
     "nps": (
         _("NPS (survey)"),

@@ -220,6 +220,7 @@ def _bucket_totals(customers: int, cents: int, changes: dict[str, int]) -> dict[
 # The summed movements of docs/metrics.md: the period's month pieces, added up.
 SUMMED_MONEY = ("new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr")
 SUMMED_COUNTS = ("new_customers", "reactivated_customers", "churned_customers")
+SUMMED_KEYS = frozenset(f"summed_{key}" for key in SUMMED_MONEY + SUMMED_COUNTS)
 
 
 def summed_movements(period: Period, segment: Segment | None = None) -> dict[str, Any]:

@@ -203,8 +203,8 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
     # Session, user, two for permissions, two for the form's choices; revenue of the period
     # and the previous one (one scan), answers of each; the revenue series and the survey
     # series; the NPS by MRR band; the latest comments (with their contact and account);
-    # email engagement of the period and the one before it.
-    with django_assert_max_num_queries(16):
+    # email engagement and the summed movements of the period and the one before it.
+    with django_assert_max_num_queries(18):
         response = viewer_client.get("/")
     assert response.content.decode().count('class="verbatim"') == 10
 
@@ -311,3 +311,24 @@ def test_a_period_without_answers_shows_dashes(viewer_client, history):
     assert card_value(response, "nps") == "—"
     assert card_value(response, "csat") == "—"
     assert "No survey answer with a comment in this period." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_year_reads_its_movements_as_the_sum_of_its_months_like_the_bars(viewer_client):
+    account = AccountFactory()
+    SubscriptionFactory(
+        account=account,
+        mrr=Decimal("100"),
+        started_on=dt.date(2024, 2, 1),
+        ended_on=dt.date(2024, 5, 1),
+    )
+    year = viewer_client.get("/?start=2024-01-01&end=2025-01-01")
+    month = viewer_client.get("/?start=2024-04-01&end=2024-05-01")
+
+    cards = {card["key"]: card for card in year.context["cards"]}
+    # Joined and left within the year: nothing between its ends, 100 in and out by month.
+    assert cards["summed_new_mrr"]["value"] == "100.00"
+    assert cards["summed_churned_mrr"]["value"] == "100.00"
+    assert "sum of the months" in str(cards["summed_churned_mrr"]["label"])
+    assert "churned_mrr" not in cards
+    assert {card["key"] for card in month.context["cards"]} >= {"new_mrr", "churned_mrr"}
