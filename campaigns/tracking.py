@@ -7,6 +7,7 @@ one message, and nothing in the request can change where it leads (no open redir
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html as html_lib
 import re
@@ -120,11 +121,9 @@ def _links(message: Message, urls: list[str]) -> list[TrackedLink]:
             TrackedLink(message=message, position=start + index, url=url)
             for index, url in enumerate(new)
         ]
-        try:
-            with transaction.atomic():
-                TrackedLink.objects.bulk_create(rows)
-        except IntegrityError:  # built twice at once: the other build's rows stand
-            pass
+        # Built twice at once: the other build's rows stand.
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            TrackedLink.objects.bulk_create(rows)
         existing = {link.url: link for link in message.links.all()}
     return [existing[url] for url in urls if url in existing]
 

@@ -136,7 +136,8 @@ def answered_since_entering() -> Exists:
 def follow_up_a_detractor_asked_for_review(campaign: Campaign, contact_id: int) -> None:
     """A detractor gets the same review request as everyone (no gating), and support too:
     their account's open "NPS detractor" follow-up item, opened or joined."""
-    if not asks_for_review(campaign):
+    # A review request cannot send without its review page: most sends stop here, queryless.
+    if not campaign.review_url or not asks_for_review(campaign):
         return
     latest = (
         Response.objects.filter(contact_id=contact_id, kind=SurveyKind.NPS)
