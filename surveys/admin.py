@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -22,6 +22,7 @@ from surveys import follow_ups
 from surveys.models import (
     FollowUp,
     FollowUpComment,
+    FollowUpReason,
     FollowUpStatus,
     Invitation,
     Response,
@@ -30,6 +31,7 @@ from surveys.models import (
     SurveyText,
     WebhookDelivery,
     WebhookEndpoint,
+    join_reasons,
     survey_of,
 )
 from surveys.services import link_survey
@@ -210,15 +212,67 @@ class FollowUpCommentInline(admin.TabularInline):
         return super().get_queryset(request).select_related("author")
 
 
+class ReasonFilter(admin.SimpleListFilter):
+    title = _("reason")
+    parameter_name = "reason"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return FollowUpReason.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.with_reason(self.value()) if self.value() else queryset
+
+
+class FollowUpForm(forms.ModelForm):
+    """The reasons as boxes to tick; stored as their joined codes."""
+
+    reasons = forms.MultipleChoiceField(
+        label=capfirst(_("reasons")),
+        choices=FollowUpReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = FollowUp
+        fields: list[str] = []  # the admin's fields choose them
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["reasons"] = self.instance.reason_list
+
+    def clean_reasons(self) -> str:
+        return join_reasons(self.cleaned_data["reasons"])
+
+
 @admin.register(FollowUp)
 class FollowUpAdmin(admin.ModelAdmin):
-    list_display = ["account", "reason", "status", "assignee", "opened_at", "closed_at"]
-    list_filter = ["status", "reason", "opened_at"]
-    search_fields = ["account__name"]
-    list_select_related = ["account", "assignee"]
-    autocomplete_fields = ["account", "assignee", "responses"]
+    form = FollowUpForm
+    list_display = [
+        "account",
+        "reasons_display",
+        "score",
+        "status",
+        "assignee",
+        "opened_at",
+        "closed_at",
+    ]
+    list_filter = ["status", ReasonFilter, "opened_at"]
+    search_fields = ["account__name", "response__contact__email"]
+    list_select_related = ["account", "assignee", "response"]
+    fields = ["account", "response", "reasons", "status", "assignee", "opened_at", "closed_at"]
+    autocomplete_fields = ["account", "assignee", "response"]
     readonly_fields = ["opened_at", "closed_at"]
     inlines = [FollowUpCommentInline]
+
+    @admin.display(description=_("reasons"), ordering="reasons")
+    def reasons_display(self, follow_up: FollowUp) -> str:
+        return follow_up.get_reasons_display()
+
+    @admin.display(description=_("score"), ordering="response__score")
+    def score(self, follow_up: FollowUp) -> str:
+        answer = follow_up.response
+        return "-" if answer is None else f"{answer.kind.upper()} {answer.score}"
 
     def save_model(self, request: HttpRequest, obj: FollowUp, form: Any, change: bool) -> None:
         if not change:  # a new item: as given (an item added closed was closed just now)
@@ -231,17 +285,10 @@ class FollowUpAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if wanted == obj.status:
             return
-        try:
-            if wanted == FollowUpStatus.CLOSED:
-                follow_ups.close(obj, now=timezone.now())
-            else:
-                follow_ups.reopen(obj)
-        except follow_ups.AlreadyOpen:
-            self.message_user(
-                request,
-                _("Another item of this account and reason is open: it stays closed."),
-                messages.ERROR,
-            )
+        if wanted == FollowUpStatus.CLOSED:
+            follow_ups.close(obj, now=timezone.now())
+        else:
+            follow_ups.reopen(obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         comments = formset.save(commit=False)

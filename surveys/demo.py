@@ -1,7 +1,9 @@
 """Survey history for the demo data: NPS each quarter and CSAT now and then, per contact.
 
 Scores lean on the account's story (accounts that churn answer lower), so the dashboards
-show a believable relation between satisfaction and retention.
+show a believable relation between satisfaction and retention. Low answers have their
+follow-up item, as live ones would: older ones mostly closed with the owner's note, recent
+ones mostly open, most assigned to the account owner.
 """
 
 from __future__ import annotations
@@ -15,13 +17,27 @@ from django.utils import timezone
 
 from accounts.models import Contact, Subscription
 from surveys import scoring
-from surveys.models import Response, ResponseSource, Survey
+from surveys.models import (
+    FollowUp,
+    FollowUpComment,
+    FollowUpStatus,
+    Response,
+    ResponseSource,
+    Survey,
+    join_reasons,
+)
+from surveys.services import reasons_for
 
 RESPONSE_PREFIX = "demo-res-"
 NPS_ANSWER_SHARE = 0.35  # share of contacts answering each quarter's NPS
 CSAT_PER_QUARTER = 0.5
 COMMENT_SHARE = 0.45
 BATCH_SIZE = 500
+# Follow-up items: recent ones are mostly still open, older ones mostly closed with a note.
+OPEN_RECENT_SHARE = 0.75
+OPEN_OLDER_SHARE = 0.05
+UNASSIGNED_SHARE = 0.1
+NOTE_ON_OPEN_SHARE = 0.3
 
 COMMENTS = {
     "en": {
@@ -46,8 +62,26 @@ COMMENTS = {
 }
 
 
+CLOSING_NOTES = [
+    "Called them: a one-off delay on our side, they are happy again.",
+    "Walked their admin through the reports; they had missed the export.",
+    "Moved them to a plan that fits how they use us.",
+    "Support escalated their ticket and fixed it; thanked them for the feedback.",
+    "Shared the roadmap for the feature they miss; they will wait for it.",
+    "Met them on site; the new team lead had not been onboarded.",
+]
+OPEN_NOTES = [
+    "Left a voicemail, trying again on Thursday.",
+    "Asked support for the history of their tickets before calling.",
+    "Call booked for next week.",
+]
+
+
 def delete_survey_demo() -> int:
-    return Response.objects.filter(external_id__startswith=RESPONSE_PREFIX).delete()[0]
+    demo_answers = Response.objects.filter(external_id__startswith=RESPONSE_PREFIX)
+    # Items outlive a deleted answer (their notes are staff's work): the demo's go with it.
+    items = FollowUp.objects.filter(response__in=demo_answers).delete()[0]
+    return items + demo_answers.delete()[0]
 
 
 def paying_spans(subscriptions: Iterable[Subscription], today: dt.date) -> dict[int, list]:
@@ -85,7 +119,63 @@ def add_survey_history(
             # them get the referral request.
             row.source = ResponseSource.EMAIL
     Response.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    _add_follow_ups(rng, rows, recent=recent)
     return len(rows)
+
+
+def _add_follow_ups(rng: random.Random, rows: list[Response], *, recent: dt.datetime) -> None:
+    """One item per answer that needs one (saved answers: bulk_create gave them ids)."""
+    now = timezone.now()
+    previous: dict[tuple[int, str], int] = {}
+    items: list[FollowUp] = []
+    notes: list[tuple[FollowUp, int | None, str, dt.datetime]] = []
+    for row in sorted(rows, key=lambda r: (r.submitted_at, r.external_id)):
+        reasons = reasons_for(row.kind, row.score, previous.get((row.contact_id, row.kind)))
+        previous[row.contact_id, row.kind] = row.score
+        if reasons:
+            item = _follow_up(rng, row, reasons, recent=recent, now=now)
+            items.append(item)
+            notes += _note(rng, item, owner_id=row.contact.account.owner_id, now=now)
+    FollowUp.objects.bulk_create(items, batch_size=BATCH_SIZE)
+    FollowUpComment.objects.bulk_create(
+        [
+            FollowUpComment(follow_up_id=item.pk, author_id=author_id, body=body, created_at=at)
+            for item, author_id, body, at in notes
+        ],
+        batch_size=BATCH_SIZE,
+    )
+
+
+def _follow_up(
+    rng: random.Random, row: Response, reasons: list[str], *, recent: dt.datetime, now: dt.datetime
+) -> FollowUp:
+    opened_at = row.submitted_at + dt.timedelta(minutes=rng.randint(1, 20))
+    open_share = OPEN_RECENT_SHARE if row.submitted_at >= recent else OPEN_OLDER_SHARE
+    item = FollowUp(
+        account_id=row.account_id,
+        response_id=row.pk,
+        reasons=join_reasons(reasons),
+        assignee_id=None if rng.random() < UNASSIGNED_SHARE else row.contact.account.owner_id,
+        opened_at=opened_at,
+    )
+    if rng.random() >= open_share:
+        item.status = FollowUpStatus.CLOSED
+        worked = dt.timedelta(days=rng.randint(0, 9), hours=rng.randint(1, 8))
+        item.closed_at = min(opened_at + worked, now)
+    return item
+
+
+def _note(
+    rng: random.Random, item: FollowUp, *, owner_id: int | None, now: dt.datetime
+) -> list[tuple[FollowUp, int | None, str, dt.datetime]]:
+    """The owner's note: why a closed item was closed, now and then progress on an open one."""
+    author_id = item.assignee_id or owner_id
+    if item.status == FollowUpStatus.CLOSED:
+        return [(item, author_id, rng.choice(CLOSING_NOTES), item.closed_at)]
+    if item.assignee_id and rng.random() < NOTE_ON_OPEN_SHARE:
+        at = min(item.opened_at + dt.timedelta(hours=rng.randint(1, 30)), now)
+        return [(item, author_id, rng.choice(OPEN_NOTES), at)]
+    return []
 
 
 def _answers(rng, contact, surveys, start: dt.date, end: dt.date, mood: float) -> list[Response]:

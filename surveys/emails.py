@@ -14,9 +14,15 @@ from campaigns.pipeline import Skip, builder
 from lifecycle.lib import links
 from lifecycle.lib.emails import language_for, make_message
 from surveys import scoring
-from surveys.models import Invitation, Response, survey_of
+from surveys.models import FollowUpReason, Invitation, Response, survey_of
 from surveys.selectors import throttled
-from surveys.services import INVITATION_EMAIL, OWNER_ALERT_EMAIL, REMINDER_EMAIL, invitation_for
+from surveys.services import (
+    INVITATION_EMAIL,
+    OWNER_ALERT_EMAIL,
+    REMINDER_EMAIL,
+    follow_up_reasons,
+    invitation_for,
+)
 
 
 def scale_links(invitation: Invitation) -> list[dict]:
@@ -79,17 +85,24 @@ def build_reminder(message: Message) -> EmailMultiAlternatives:
 
 @builder(OWNER_ALERT_EMAIL)
 def build_owner_alert(message: Message) -> EmailMultiAlternatives:
+    """Built when it goes, after the delay for the comment: the answer as it is by then."""
     response = (
-        Response.objects.select_related("account", "contact", "survey")
+        Response.objects.select_related("account", "contact", "survey", "follow_up")
         .filter(owner_alert=message)
         .first()
     )
     if response is None:
         raise Skip("The answer is gone.")
+    reasons = follow_up_reasons(response)
+    if not reasons:
+        raise Skip("The answer was changed and no longer needs a follow-up.")
+    item = getattr(response, "follow_up", None)
+    labels = dict(FollowUpReason.choices)
     context = {
         "response": response,
-        "reasons": [f.get_reason_display() for f in response.follow_ups.all()],
+        "reasons": [labels[reason] for reason in reasons],
         "response_url": links.absolute(response.get_absolute_url()),
+        "follow_up_url": links.absolute(item.get_absolute_url()) if item else "",
         "account_url": links.absolute(response.account.get_absolute_url()),
     }
     return make_message(

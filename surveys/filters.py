@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES, MRR_BAND_CHOICES, MRR_BANDS
-from accounts.filters import industry_choices, owner_queryset
+from accounts.filters import OwnerFilter, industry_choices, owner_queryset
 from accounts.models import Account
 from lifecycle.lib.dates import day_start
 from lifecycle.staff.roles import ROLES
@@ -88,7 +88,7 @@ class ResponseFilter(django_filters.FilterSet):
     country = django_filters.ChoiceFilter(
         label=_("Country"), empty_label=ANY, choices=country_choices, field_name="account__country"
     )
-    owner = django_filters.ModelChoiceFilter(
+    owner = OwnerFilter(
         label=_("Owner"), empty_label=ANY, queryset=owner_queryset, field_name="account__owner"
     )
     mrr = django_filters.ChoiceFilter(
@@ -154,7 +154,7 @@ class FollowUpFilter(django_filters.FilterSet):
         method="filter_status",
     )
     reason = django_filters.ChoiceFilter(
-        label=_("Reason"), empty_label=ANY, choices=FollowUpReason.choices
+        label=_("Reason"), empty_label=ANY, choices=FollowUpReason.choices, method="filter_reason"
     )
     assignee = django_filters.ChoiceFilter(
         label=_("Assignee"), empty_label=ANY, choices=[], method="filter_assignee"
@@ -173,6 +173,9 @@ class FollowUpFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset if value == ALL else queryset.filter(status=value)
+
+    def filter_reason(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.with_reason(value)  # an item listing it among its reasons
 
     def filter_assignee(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == MINE:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from surveys import scoring
 from surveys.scoring import SCALES, Band, SurveyKind, band_range
 
 FALLBACK_LANGUAGE = "en"
@@ -302,8 +305,39 @@ class FollowUpStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+REASON_SEPARATOR = ","
+
+
+def join_reasons(reasons: Iterable[str]) -> str:
+    """The stored form of a set of reasons: their codes in the order of FollowUpReason."""
+    wanted = set(reasons)
+    return REASON_SEPARATOR.join(code for code in FollowUpReason.values if code in wanted)
+
+
+def split_reasons(stored: str) -> list[str]:
+    return [code for code in stored.split(REASON_SEPARATOR) if code]
+
+
+def has_reason(reason: str) -> Q:
+    """Items listing `reason` among their reasons: a whole code between separators, so that
+    it filters the same on SQLite and PostgreSQL (and one code inside another never matches)."""
+    sep = REASON_SEPARATOR
+    return (
+        Q(reasons=reason)
+        | Q(reasons__startswith=reason + sep)
+        | Q(reasons__endswith=sep + reason)
+        | Q(reasons__contains=sep + reason + sep)
+    )
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def with_reason(self, reason: str) -> FollowUpQuerySet:
+        return self.filter(has_reason(reason))
+
+
 class FollowUp(models.Model):
-    """Work for staff on an account after a bad answer: one open item per account and reason."""
+    """Work for staff after a bad answer: one item per response, listing every reason the
+    answer needs it for (a detractor whose score also dropped: both)."""
 
     account = models.ForeignKey(
         "accounts.Account",
@@ -311,7 +345,18 @@ class FollowUp(models.Model):
         on_delete=models.CASCADE,
         related_name="follow_ups",
     )
-    reason = models.CharField(_("reason"), max_length=20, choices=FollowUpReason.choices)
+    # Unique, so a retried or concurrent answer cannot open a second item. Null for an item
+    # added by hand in admin, or whose answer was deleted: staff's notes outlive it.
+    response = models.OneToOneField(
+        Response,
+        verbose_name=_("response"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up",
+    )
+    # Codes of FollowUpReason joined by commas (join_reasons); filter with with_reason().
+    reasons = models.CharField(_("reasons"), max_length=100)
     status = models.CharField(
         _("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
     )
@@ -323,30 +368,45 @@ class FollowUp(models.Model):
         blank=True,
         related_name="follow_ups",
     )
-    responses = models.ManyToManyField(
-        Response, verbose_name=_("responses"), related_name="follow_ups", blank=True
-    )
-    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         constraints = [
-            models.UniqueConstraint(
-                fields=["account", "reason"],
-                condition=Q(status="open"),
-                name="follow_up_one_open_per_reason",
-            )
+            models.CheckConstraint(condition=~Q(reasons=""), name="follow_up_has_a_reason")
         ]
         indexes = [models.Index(fields=["status", "opened_at"], name="follow_up_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.account} · {self.get_reason_display()}"
+        return f"{self.account} · {self.get_reasons_display()}"
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:follow-up-detail", args=[self.pk])
+
+    @property
+    def reason_list(self) -> list[str]:
+        return split_reasons(self.reasons)
+
+    def reason_labels(self) -> list[str]:
+        labels = dict(FollowUpReason.choices)
+        return [str(labels.get(code, code)) for code in self.reason_list]
+
+    def get_reasons_display(self) -> str:
+        return ", ".join(self.reason_labels())
+
+    # Templates written when an item had one reason name it so; it now says all of them.
+    get_reason_display = get_reasons_display
+
+    def score_band(self) -> str:
+        """The band of the answer's score, for the score badge ("" without an answer)."""
+        if self.response is None:
+            return ""
+        return scoring.band(self.response.kind, self.response.score).value
 
 
 class FollowUpComment(models.Model):
@@ -361,7 +421,7 @@ class FollowUpComment(models.Model):
         related_name="+",
     )
     body = models.TextField(_("comment"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "pk"]

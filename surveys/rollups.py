@@ -140,8 +140,7 @@ def latest_responses(account: Account) -> QuerySet[Response]:
 def open_follow_ups(account: Account) -> QuerySet[FollowUp]:
     return (
         FollowUp.objects.filter(account=account, status=FollowUpStatus.OPEN)
-        .select_related("assignee")
-        .annotate(response_count=Count("responses"))
+        .select_related("assignee", "response__contact")
         .order_by("-opened_at", "-pk")
     )
 

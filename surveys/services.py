@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -15,7 +17,6 @@ from surveys.models import (
     CampaignSurvey,
     FollowUp,
     FollowUpReason,
-    FollowUpStatus,
     Invitation,
     Response,
     ResponseRevision,
@@ -23,6 +24,7 @@ from surveys.models import (
     Survey,
     WebhookDelivery,
     WebhookEndpoint,
+    join_reasons,
     survey_of,
 )
 
@@ -62,7 +64,9 @@ def record_answer(
 ) -> Response:
     """Store or update the one response of an invitation, keeping every earlier version.
 
-    `comment=None` keeps the current comment (the one-click score arrives without one)."""
+    `comment=None` keeps the current comment (the one-click score arrives without one); any
+    other value is the answer form sent, so the customer has said all they will: the owner
+    alert waiting for the comment goes now."""
     if not scoring.in_scale(invitation.survey.kind, score):
         raise ValueError(f"{score} is outside the {invitation.survey.kind} scale")
     with transaction.atomic():
@@ -73,25 +77,27 @@ def record_answer(
                     response = _create(invitation, score=score, comment=comment or "", now=now)
             except IntegrityError:  # a concurrent first answer won: update that one instead
                 return record_answer(invitation, score=score, comment=comment, now=now)
-            previous_score = None
-            created = True
-        else:
-            previous_score = response.score
-            created = False
-            if response.score == score and (comment is None or comment == response.comment):
-                return response
+            _recorded(response, now=now, created=True, score_changed=True)
+        elif response.score != score or (comment is not None and comment != response.comment):
+            score_changed = response.score != score
             response.score = score
             if comment is not None:
                 response.comment = comment
             response.save(update_fields=["score", "comment", "updated_at"])
-        ResponseRevision.objects.create(
-            response=response, score=response.score, comment=response.comment, recorded_at=now
-        )
-        if created or previous_score != score:
-            close_the_loop(response, now=now)
-        if created:
-            queue_webhooks(response, now=now)
+            _recorded(response, now=now, created=False, score_changed=score_changed)
+        if comment is not None:
+            hurry_owner_alert(response, now=now)
     return response
+
+
+def _recorded(response: Response, *, now: dt.datetime, created: bool, score_changed: bool) -> None:
+    ResponseRevision.objects.create(
+        response=response, score=response.score, comment=response.comment, recorded_at=now
+    )
+    if score_changed:
+        close_the_loop(response, now=now)
+    if created:
+        queue_webhooks(response, now=now)
 
 
 def _create(invitation: Invitation, *, score: int, comment: str, now: dt.datetime) -> Response:
@@ -122,30 +128,82 @@ def previous_score(response: Response) -> int | None:
     return earlier
 
 
-def follow_up_reasons(response: Response) -> list[str]:
+def reasons_for(kind: str, score: int, previous: int | None) -> list[str]:
+    """Why an answer needs a follow-up item, given the contact's previous score of the kind."""
     reasons = []
-    if scoring.needs_follow_up(response.kind, response.score):
-        reasons.append(
-            FollowUpReason.DETRACTOR if response.kind == "nps" else FollowUpReason.UNHAPPY
-        )
-    if scoring.dropped(previous_score(response), response.score):
+    if scoring.needs_follow_up(kind, score):
+        reasons.append(FollowUpReason.DETRACTOR if kind == "nps" else FollowUpReason.UNHAPPY)
+    if scoring.dropped(previous, score):
         reasons.append(FollowUpReason.SCORE_DROP)
     return reasons
 
 
-def close_the_loop(response: Response, *, now: dt.datetime) -> list[FollowUp]:
-    """Open (or join) the account's follow-up items and alert the owner once."""
-    follow_ups = [open_follow_up(response, reason) for reason in follow_up_reasons(response)]
-    if follow_ups and response.owner_alerted_at is None:
+def follow_up_reasons(response: Response) -> list[str]:
+    return reasons_for(response.kind, response.score, previous_score(response))
+
+
+def close_the_loop(response: Response, *, now: dt.datetime) -> FollowUp | None:
+    """Open the answer's one follow-up item (or give it the reasons of the new score) and
+    alert the owner once.
+
+    A score changed to one that needs nothing leaves the item as it was: the customer did
+    answer badly, and staff decide; the alert, built when it is sent, is skipped then."""
+    reasons = follow_up_reasons(response)
+    if not reasons:
+        return None
+    follow_up = _follow_up(response, reasons=lambda _current: reasons, now=now)
+    if response.owner_alerted_at is None:
         queue_owner_alert(response, now=now)
-    return follow_ups
+    return follow_up
+
+
+def open_follow_up(response: Response, reason: str, *, now: dt.datetime | None = None) -> FollowUp:
+    """The answer's one follow-up item, opened if it has none, with `reason` among its
+    reasons (added to those it has)."""
+    return _follow_up(response, reasons=lambda current: [*current, reason], now=now)
+
+
+def _follow_up(
+    response: Response,
+    *,
+    reasons: Callable[[list[str]], list[str]],
+    now: dt.datetime | None,
+) -> FollowUp:
+    """Create or update the item of `response`; `reasons` maps its current reasons to the
+    new ones. The item's row is locked, so two writers cannot lose each other's reasons."""
+    with transaction.atomic():
+        # get_or_create retries the read when a concurrent writer created it first (the
+        # unique response decides), so a retried or concurrent answer gets the same item.
+        follow_up, created = FollowUp.objects.get_or_create(
+            response=response,
+            defaults={
+                "account_id": response.account_id,
+                "reasons": join_reasons(reasons([])),
+                "assignee_id": response.account.owner_id,  # unassigned without an owner
+                "opened_at": now or timezone.now(),
+            },
+        )
+        if created:
+            return follow_up
+        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        wanted = join_reasons(reasons(follow_up.reason_list))
+        if wanted != follow_up.reasons:
+            follow_up.reasons = wanted
+            follow_up.save(update_fields=["reasons"])
+    return follow_up
+
+
+def owner_alert_delay() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.OWNER_ALERT_DELAY_MINUTES)
 
 
 def queue_owner_alert(response: Response, *, now: dt.datetime) -> Message | None:
     """Queue the email to the account owner about a bad answer, once per answer.
 
     It is a Message like any other, so the pipeline claims it, retries it while the mail
-    server is down and never sends it twice; the workers get it at once after commit."""
+    server is down and never sends it twice. It waits OWNER_ALERT_DELAY_MINUTES for the
+    customer's comment (hurry_owner_alert sends it when the comment comes; campaigns.tick
+    sends it once it is due); without a delay the workers get it at once after commit."""
     owner = response.account.owner
     if owner is None or not owner.email:
         return None
@@ -159,28 +217,28 @@ def queue_owner_alert(response: Response, *, now: dt.datetime) -> Message | None
             recipient=owner.email,
             email=OWNER_ALERT_EMAIL,
             occurrence=f"owner-alert:{response.pk}",
-            due_at=now,
+            due_at=now + owner_alert_delay(),
         )
         Response.objects.filter(pk=response.pk).update(owner_alert=alert)
     response.owner_alerted_at, response.owner_alert = now, alert
-    enqueue_on_commit(send_messages, [alert.pk])
+    if alert.due_at <= now:
+        enqueue_on_commit(send_messages, [alert.pk])
     return alert
 
 
-def open_follow_up(response: Response, reason: str) -> FollowUp:
-    """The account's one open item for `reason`, created if none is open."""
-    open_items = FollowUp.objects.filter(
-        account=response.account_id, reason=reason, status=FollowUpStatus.OPEN
+def hurry_owner_alert(response: Response, *, now: dt.datetime) -> bool:
+    """The customer sent the answer form: an alert still waiting for the comment is due now
+    and goes to the workers after commit. One already sent, or retrying after a mail
+    server error, is left alone."""
+    if response.owner_alert_id is None:
+        return False
+    waiting = Message.objects.filter(
+        pk=response.owner_alert_id, status=MessageStatus.QUEUED, attempts=0, due_at__gt=now
     )
-    follow_up = open_items.first()
-    if follow_up is None:
-        try:
-            with transaction.atomic():
-                follow_up = FollowUp.objects.create(account=response.account, reason=reason)
-        except IntegrityError:  # opened by a concurrent answer from the same account
-            follow_up = open_items.get()
-    follow_up.responses.add(response)
-    return follow_up
+    if not waiting.update(due_at=now):
+        return False
+    enqueue_on_commit(send_messages, [response.owner_alert_id])
+    return True
 
 
 def queue_webhooks(response: Response, *, now: dt.datetime) -> None:

@@ -17,8 +17,9 @@ def alert_owner(response_id: int) -> bool:
 
 @shared_task(name="surveys.tick")
 def tick() -> None:
-    """Every minute: webhook deliveries whose task was lost or failed (owner alerts are
-    Messages: campaigns.tick re-drives them)."""
+    """Every minute: webhook deliveries whose task was lost or failed. (Owner alerts are
+    Messages: campaigns.tick sends them once their wait for the comment is over, and
+    re-drives those whose task was lost.)"""
     webhooks.deliver_due(now=timezone.now())
 
 

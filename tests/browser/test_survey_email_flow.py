@@ -132,7 +132,7 @@ def test_a_detractor_answer_alerts_the_owner_by_email_at_once(settings, smtp, ea
     alert = smtp.messages[1]
     assert alert["To"] == "owner@example.com"
     assert "Too slow" in text_part(alert)
-    assert FollowUp.objects.get(account=contact.account).reason == "detractor"
+    assert FollowUp.objects.get(account=contact.account).reasons == "detractor"
     invitation = Invitation.objects.get(contact=contact)
     assert invitation.response.score == 3
     assert metrics_today()["nps"] == -100.0

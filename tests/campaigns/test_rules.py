@@ -442,7 +442,7 @@ def test_a_detractor_asked_for_a_review_also_gets_support_and_the_same_link(sett
 
     pipeline.send_chunk(list(Message.objects.filter(campaign=review).values_list("pk", flat=True)))
 
-    items = FollowUp.objects.filter(reason="detractor")
+    items = FollowUp.objects.with_reason("detractor")
     assert list(items.values_list("account", flat=True)) == [detractor.account_id]
     assert not FollowUp.objects.filter(account=promoter.account).exists()
     links = {m.contact_id: [link.url for link in m.links.all()] for m in Message.objects.all()}

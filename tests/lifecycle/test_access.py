@@ -52,6 +52,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "set_language": everyone(302),
     "healthz": everyone(200),
     "accounts:list": staff_page(viewer=200),
+    "accounts:list-csv": staff_page(viewer=200),
     "accounts:detail": staff_page(viewer=200),
     "accounts:create": staff_page(viewer=403),
     "accounts:edit": staff_page(viewer=403),
@@ -83,6 +84,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "admin:index": {**everyone(302), "admin": 200},
     # Surveys and campaigns: staff pages and API.
     "surveys:responses": staff_page(viewer=200),
+    "surveys:responses-csv": staff_page(viewer=200),
     "surveys:response-detail": staff_page(viewer=200),
     "surveys:follow-ups": staff_page(viewer=200),
     "surveys:follow-up-detail": staff_page(viewer=200),
@@ -136,7 +138,9 @@ def objects(db):
         from_email="a@example.com", to="b@example.com", subject="s", raw=""
     )
     response = ResponseFactory()
-    follow_up = FollowUp.objects.create(account=response.account, reason="detractor")
+    follow_up = FollowUp.objects.create(
+        account=response.account, response=response, reasons="detractor"
+    )
     return {
         "account": subscription.account,
         "contact": contact,

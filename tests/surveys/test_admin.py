@@ -95,50 +95,86 @@ def test_invitations_are_read_only_and_found_by_contact_email(admin_client_):
     assert admin_client_.get(f"{ADMIN}invitation/add/").status_code == 403
 
 
-def test_a_comment_added_in_the_admin_is_signed_by_its_author(admin_client_, admin_user):
-    item = FollowUp.objects.create(account=answered("nps", 2).account, reason="detractor")
-    data = {
+def change_data(item, **fields: object) -> dict[str, object]:
+    return {
         "account": item.account_id,
-        "reason": "detractor",
-        "status": "open",
-        "assignee": "",
-        "closed_at_0": "",
-        "closed_at_1": "",
-        "comments-TOTAL_FORMS": "1",
+        "response": item.response_id or "",
+        "reasons": item.reason_list,
+        "status": item.status,
+        "assignee": item.assignee_id or "",
+        "comments-TOTAL_FORMS": "0",
         "comments-INITIAL_FORMS": "0",
-        "comments-0-body": "Called the customer",
+        **fields,
     }
+
+
+def test_a_comment_added_in_the_admin_is_signed_by_its_author(admin_client_, admin_user):
+    answer = answered("nps", 2)
+    item = FollowUp.objects.create(account=answer.account, response=answer, reasons="detractor")
+    data = change_data(item, **{"comments-TOTAL_FORMS": "1", "comments-0-body": "Called them"})
 
     response = admin_client_.post(f"{ADMIN}followup/{item.pk}/change/", data)
 
     assert response.status_code == 302, response.context["errors"]
     comment = item.comments.get()
-    assert (comment.author, comment.body) == (admin_user, "Called the customer")
+    assert (comment.author, comment.body) == (admin_user, "Called them")
 
 
-def test_reopening_in_the_admin_next_to_another_open_item_is_a_form_error(admin_client_):
-    account = answered("nps", 2).account
-    FollowUp.objects.create(account=account, reason="detractor")
-    closed = FollowUp.objects.create(
-        account=account, reason="detractor", status=FollowUpStatus.CLOSED
+def test_the_admin_shows_and_edits_every_reason_of_an_item(admin_client_):
+    answer = answered("nps", 2)
+    item = FollowUp.objects.create(account=answer.account, response=answer, reasons="detractor")
+
+    page = admin_client_.get(f"{ADMIN}followup/{item.pk}/change/").content.decode()
+    response = admin_client_.post(
+        f"{ADMIN}followup/{item.pk}/change/",
+        change_data(item, reasons=["detractor", "score_drop"]),
     )
-    data = {
-        "account": account.pk,
-        "reason": "detractor",
-        "status": "open",
-        "assignee": "",
-        "closed_at_0": "",
-        "closed_at_1": "",
-        "comments-TOTAL_FORMS": "0",
-        "comments-INITIAL_FORMS": "0",
-    }
 
-    response = admin_client_.post(f"{ADMIN}followup/{closed.pk}/change/", data)
+    assert 'value="detractor" id="id_reasons_0" checked>' in page
+    assert 'value="score_drop" id="id_reasons_2">' in page  # not ticked
+    assert response.status_code == 302, response.context["errors"]
+    item.refresh_from_db()
+    assert item.reason_list == ["detractor", "score_drop"]
+
+
+def test_an_item_needs_a_reason_in_the_admin(admin_client_):
+    answer = answered("nps", 2)
+    item = FollowUp.objects.create(account=answer.account, response=answer, reasons="detractor")
+
+    response = admin_client_.post(
+        f"{ADMIN}followup/{item.pk}/change/", change_data(item, reasons=[])
+    )
 
     assert response.status_code == 200
-    assert response.context["errors"]
+    assert "reasons" in response.context["adminform"].form.errors
+    item.refresh_from_db()
+    assert item.reasons == "detractor"
+
+
+def test_reopening_in_the_admin_is_allowed_next_to_another_open_item(admin_client_):
+    account = answered("nps", 2).account
+    FollowUp.objects.create(account=account, reasons="detractor")
+    closed = FollowUp.objects.create(
+        account=account, reasons="detractor", status=FollowUpStatus.CLOSED, closed_at=timezone.now()
+    )
+
+    response = admin_client_.post(
+        f"{ADMIN}followup/{closed.pk}/change/", change_data(closed, status="open")
+    )
+
+    assert response.status_code == 302, response.context["errors"]
     closed.refresh_from_db()
-    assert closed.status == FollowUpStatus.CLOSED
+    assert (closed.status, closed.closed_at) == (FollowUpStatus.OPEN, None)
+
+
+def test_the_admin_list_filters_items_by_any_of_their_reasons(admin_client_):
+    both = FollowUp.objects.create(account=answered().account, reasons="detractor,score_drop")
+    FollowUp.objects.create(account=answered().account, reasons="unhappy")
+
+    found = admin_client_.get(f"{ADMIN}followup/", {"reason": "score_drop"})
+
+    assert result_pks(found) == [both.pk]
+    assert "NPS detractor, Score dropped" in found.content.decode()
 
 
 def make(kind: str, count: int) -> None:
@@ -149,10 +185,12 @@ def make(kind: str, count: int) -> None:
         response = answered("nps", 3, comment="Meh")
         response.revisions.create(score=3, comment="Meh", recorded_at=timezone.now())
         if kind == "followup":
-            item = FollowUp.objects.create(
-                account=response.account, reason="detractor", assignee=UserFactory()
+            FollowUp.objects.create(
+                account=response.account,
+                response=response,
+                reasons="detractor",
+                assignee=UserFactory(),
             )
-            item.responses.add(response)
         elif kind == "webhookdelivery":
             WebhookDelivery.objects.create(
                 endpoint=endpoint, response=response, next_attempt_at=timezone.now()

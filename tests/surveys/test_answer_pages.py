@@ -206,7 +206,8 @@ def test_reusing_the_link_later_changes_the_same_response(client, invitation):
 def test_a_detractor_answer_opens_a_follow_up(client, invitation):
     client.post(form_url(invitation), {"score": "2", "comment": "Bad"})
 
-    assert FollowUp.objects.filter(account=invitation.account, reason="detractor").exists()
+    item = FollowUp.objects.get(account=invitation.account)
+    assert (item.response.invitation, item.reason_list) == (invitation, ["detractor"])
 
 
 def test_the_form_refuses_a_cross_site_post(invitation):

@@ -205,31 +205,44 @@ def test_the_account_page_lists_the_latest_answers_with_their_comments_escaped(v
 def test_the_account_page_lists_only_open_follow_up_items(viewer_client):
     account = AccountFactory()
     assignee = UserFactory(first_name="Road", last_name="Runner")
-    open_item = FollowUp.objects.create(account=account, reason="detractor", assignee=assignee)
+    (low,) = answers(account, "nps", [2])
+    low.comment = "Rockets explode"
+    low.save()
+    open_item = FollowUp.objects.create(
+        account=account, response=low, reasons="detractor,score_drop", assignee=assignee
+    )
     closed = FollowUp.objects.create(
-        account=account, reason="unhappy", status=FollowUpStatus.CLOSED
+        account=account, reasons="unhappy", status=FollowUpStatus.CLOSED
     )
 
     page = viewer_client.get(account.get_absolute_url()).content.decode()
 
-    assert f'href="{open_item.get_absolute_url()}"' in page
-    assert f'href="{closed.get_absolute_url()}"' not in page
-    assert "Road Runner" in page
+    items = re.search(r'aria-labelledby="open-follow-ups-title".*?</section>', page, re.S)[0]
+    assert f'href="{open_item.get_absolute_url()}">NPS detractor, Score dropped</a>' in items
+    assert f'href="{closed.get_absolute_url()}"' not in items
+    assert "Road Runner" in items
+    assert (low.contact.full_name or low.contact.email) in items
+    assert 'data-band="low"' in items and ">2</span>" in items
+    assert "Rockets explode" in items
 
 
 def test_the_account_page_costs_the_same_queries_for_few_and_many_answers(
     viewer_client, django_assert_max_num_queries
 ):
     account = AccountFactory()
-    answers(account, "nps", [9, 3])
-    FollowUp.objects.create(account=account, reason="detractor", assignee=UserFactory())
+    _promoter, low = answers(account, "nps", [9, 3])
+    FollowUp.objects.create(
+        account=account, response=low, reasons="detractor", assignee=UserFactory()
+    )
     url = account.get_absolute_url()
     viewer_client.get(url)
     with CaptureQueriesContext(connection) as with_few:
         viewer_client.get(url)
     answers(account, "nps", [1, 5, 10] * 5)
-    answers(account, "csat", [1, 5] * 5)
-    FollowUp.objects.create(account=account, reason="unhappy", assignee=UserFactory())
+    for unhappy in answers(account, "csat", [1, 5] * 5)[::2]:
+        FollowUp.objects.create(
+            account=account, response=unhappy, reasons="unhappy", assignee=UserFactory()
+        )
 
     with django_assert_max_num_queries(len(with_few)):
         viewer_client.get(url)
