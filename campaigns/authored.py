@@ -25,6 +25,7 @@ from campaigns.message_links import unsubscribe_links
 from campaigns.models import Campaign, CampaignContent, Message, Trigger
 from campaigns.pipeline import Skip, builder
 from campaigns.schedule import local_today
+from lifecycle.lib.branding import brand
 from lifecycle.lib.dates import whole_years
 from lifecycle.lib.emails import compose, language_for
 
@@ -99,7 +100,7 @@ def render_written(
             "count": years
         }
         # Every email carries its unsubscribe and preference links, whatever the admin wrote.
-        footer = {"links": links, "language": written.language}
+        footer = {"links": links, "language": written.language, "brand": brand()}
         return Rendered(
             subject=" ".join(content.render(written.subject, values, html=False).split()),
             text=content.render(written.text_body, values, html=False)

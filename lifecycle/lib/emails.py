@@ -14,6 +14,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from lifecycle.lib.branding import brand
+
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
@@ -34,6 +36,7 @@ def make_message(
     unsubscribe_url: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
+    context = {"brand": brand(), **context}
     with translation.override(language):
         subject = render_to_string(f"emails/{name}-subject.txt", context)
         text = render_to_string(f"emails/{name}-body.txt", context)

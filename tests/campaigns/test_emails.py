@@ -167,3 +167,30 @@ def test_an_email_without_an_unsubscribe_url_carries_no_unsubscribe_headers():
 
     assert "List-Unsubscribe" not in email.extra_headers
     assert "List-Unsubscribe-Post" not in email.extra_headers
+
+
+@pytest.mark.django_db
+def test_the_email_says_which_company_is_asking(smtp, settings):
+    settings.COMPANY_NAME = "Acme Analytics"
+    settings.COMPANY_ADDRESS = "1 Main Street, Springfield"
+    settings.COMPANY_LOGO_URL = "https://cdn.example.com/acme.png"
+    settings.DEFAULT_FROM_EMAIL = "Acme Analytics <hello@acme.example>"
+
+    _message, received = send_invitation(smtp)
+
+    text, html = text_and_html(received)
+    assert str(received["From"]) == "Acme Analytics <hello@acme.example>"
+    assert '<img src="https://cdn.example.com/acme.png" alt="Acme Analytics"' in html
+    assert "Sent by Acme Analytics · 1 Main Street, Springfield" in html
+    assert "Sent by Acme Analytics, 1 Main Street, Springfield" in text
+
+
+@pytest.mark.django_db
+def test_without_a_logo_the_email_names_the_company(smtp, settings):
+    settings.COMPANY_NAME = "Acme Analytics"
+
+    _message, received = send_invitation(smtp)
+
+    _text, html = text_and_html(received)
+    assert "<img" not in html.split("</tr>")[0]
+    assert "Acme Analytics</td></tr>" in html
