@@ -5,6 +5,7 @@ from accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.account_list, name="list"),
+    path("export.csv", views.account_list_csv, name="list-csv"),
     path("new/", views.account_create, name="create"),
     path("import/", views.import_upload, name="import"),
     path("<int:pk>/", views.account_detail, name="detail"),

@@ -9,15 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lifecycle.lib import sorting
+from lifecycle.lib.spreadsheet import csv_download
 from surveys import follow_ups as service
-from surveys.filters import FollowUpFilter, ResponseFilter
+from surveys import response_lists
+from surveys.filters import FollowUpFilter
 from surveys.models import FollowUp, Response
 from surveys.staff_forms import AssignForm, CommentForm
 
@@ -33,19 +36,33 @@ def _page(request: HttpRequest, queryset: QuerySet) -> dict[str, Any]:
 
 
 def _answers() -> QuerySet[Response]:
-    return (
-        Response.objects.select_related("contact", "account", "survey")
-        .with_band()
-        .order_by("-submitted_at", "-pk")
-    )
+    return response_lists.answers().order_by("-submitted_at", "-pk")
 
 
 @login_required
 @permission_required("surveys.view_response", raise_exception=True)
 def response_list(request: HttpRequest) -> HttpResponse:
-    response_filter = ResponseFilter(request.GET, queryset=_answers())
-    context = {"filter": response_filter, **_page(request, response_filter.qs)}
+    response_filter, ordered = response_lists.response_rows(request.GET)
+    context = {
+        "filter": response_filter,
+        **_page(request, ordered),
+        "sort": sorting.headers(
+            request.GET,
+            response_lists.SORTS,
+            largest_first=response_lists.LARGEST_FIRST,
+            default=response_lists.DEFAULT_ORDER,
+        ),
+    }
     return render(request, "surveys/staff/response_list.html", context)
+
+
+@login_required
+@permission_required("surveys.view_response", raise_exception=True)
+def response_list_csv(request: HttpRequest) -> HttpResponse:
+    """Every filtered answer, in the page's order, for a spreadsheet."""
+    _filter, ordered = response_lists.response_rows(request.GET)
+    name = f"survey-responses-{timezone.localdate().isoformat()}.csv"
+    return csv_download(name, response_lists.CSV_HEADER, response_lists.csv_rows(ordered))
 
 
 @login_required
@@ -55,32 +72,18 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "response": response,
         "revisions": response.revisions.all(),
-        "follow_ups": response.follow_ups.select_related("assignee").order_by("-opened_at"),
+        # A list, as the page shows it: an answer has one item at most.
+        "follow_ups": FollowUp.objects.filter(response=response).select_related("assignee"),
     }
     return render(request, "surveys/staff/response_detail.html", context)
 
 
-def _latest_answer(field: str) -> Subquery:
-    """A field of the newest answer joined to a follow-up item."""
-    newest = (
-        Response.objects.filter(follow_ups=OuterRef("pk"))
-        .with_band()
-        .order_by("-submitted_at", "-pk")
-        .values(field)[:1]
-    )
-    return Subquery(newest)
-
-
 def _follow_ups() -> QuerySet[FollowUp]:
     return (
-        FollowUp.objects.select_related("account", "assignee")
-        .annotate(
-            response_count=Count("responses", distinct=True),
-            comment_count=Count("comments", distinct=True),
-            latest_kind=_latest_answer("kind"),
-            latest_score=_latest_answer("score"),
-            latest_band=_latest_answer("band"),
+        FollowUp.objects.select_related(
+            "account", "assignee", "response__contact", "response__survey"
         )
+        .annotate(comment_count=Count("comments"))
         .order_by("-opened_at", "-pk")
     )
 
@@ -96,10 +99,9 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
 def _detail(
     request: HttpRequest, follow_up: FollowUp, forms: dict[str, Any] | None = None
 ) -> HttpResponse:
-    answers = _answers().filter(follow_ups=follow_up)
     context = {
         "follow_up": follow_up,
-        "responses": answers,
+        "response": _answers().filter(follow_up=follow_up).first(),
         "comments": follow_up.comments.select_related("author"),
         "assign_form": AssignForm(initial={"assignee": follow_up.assignee_id}),
         "comment_form": CommentForm(),
@@ -140,18 +142,7 @@ def _close(request: HttpRequest, follow_up: FollowUp) -> HttpResponse | None:
 
 
 def _reopen(request: HttpRequest, follow_up: FollowUp) -> HttpResponse | None:
-    try:
-        reopened = service.reopen(follow_up)
-    except service.AlreadyOpen as exc:
-        messages.error(
-            request,
-            _(
-                "This item cannot be reopened: the account already has an open item for the "
-                "same reason. Add your notes there."
-            ),
-        )
-        return redirect(exc.other) if exc.other else None
-    if reopened:
+    if service.reopen(follow_up):
         messages.success(request, _("The item is open again."))
     else:
         messages.info(request, _("The item was already open."))
