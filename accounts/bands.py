@@ -17,6 +17,11 @@ EMPLOYEE_BANDS = [
 EMPLOYEE_BAND_CHOICES = [(key, label) for key, label, _low, _high in EMPLOYEE_BANDS]
 
 
+def employee_band_label(key: str) -> str:
+    """How people read a band key: the label of the filters, not the CSV key."""
+    return str(dict(EMPLOYEE_BAND_CHOICES).get(key, key))
+
+
 def employee_band(employees: int | None) -> str:
     """The band key for a head count, or "" when unknown."""
     if employees is None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES
 from accounts.models import Account, AccountStatus, Contact, Subscription
+from lifecycle.lib.display import person
 
 
 def industry_choices() -> list[tuple[str, str]]:
@@ -31,6 +32,17 @@ def owner_queryset(request: object) -> QuerySet:
     )
 
 
+class OwnerChoiceField(forms.ModelChoiceField):
+    """Owners by name, as the tables show them ("David Kim", not "david.kim")."""
+
+    def label_from_instance(self, obj: object) -> str:
+        return person(obj)
+
+
+class OwnerFilter(django_filters.ModelChoiceFilter):
+    field_class = OwnerChoiceField
+
+
 class AccountFilter(django_filters.FilterSet):
     """Expects a queryset annotated by `Account.objects.with_status()`."""
 
@@ -40,11 +52,11 @@ class AccountFilter(django_filters.FilterSet):
         label=_("Employees"), choices=EMPLOYEE_BAND_CHOICES, method="filter_band"
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AccountStatus.choices)
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=owner_queryset)
+    owner = OwnerFilter(label=_("Owner"), queryset=owner_queryset)
     country = django_filters.CharFilter(label=_("Country"), lookup_expr="iexact")
     referenceable = django_filters.BooleanFilter(
         label=_("Referenceable"),
-        widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
 
     class Meta:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.bands import EMPLOYEE_BANDS, MRR_BANDS
+from accounts.bands import EMPLOYEE_BANDS, MRR_BANDS, employee_band_label
 from accounts.validation import (
     LANGUAGE_TAG_MAX_LENGTH,
     validate_birthday,
@@ -29,6 +29,7 @@ from accounts.validation import (
     validate_subscription_end,
     validate_timezone,
 )
+from lifecycle.lib.display import person
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -190,10 +191,13 @@ class Account(models.Model):
         return reverse("accounts:detail", args=[self.pk])
 
     @property
+    def employee_band_label(self) -> str:
+        """The band of `with_employee_band()`, as the filters name it."""
+        return employee_band_label(getattr(self, "employee_band", "") or "")
+
+    @property
     def owner_name(self) -> str:
-        if self.owner is None:
-            return ""
-        return self.owner.get_full_name() or self.owner.get_username()
+        return person(self.owner)
 
     def mrr_history(self, month_ends: list[dt.date]) -> list[Decimal]:
         """MRR at each given day, in one aggregate query."""

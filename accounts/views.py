@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,11 +12,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.extensions import columns_for, panels_for
-from accounts.filters import AccountFilter
 from accounts.forms import AccountForm, ContactForm, ImportForm, SubscriptionForm
 from accounts.importer import HISTORY_KINDS, import_crm, kinds
 from accounts.models import Account, Contact, Subscription
+from accounts.selectors import CSV_HEADER, LARGEST_FIRST, SORTS, account_rows, csv_rows
+from lifecycle.lib import sorting
 from lifecycle.lib.dates import month_ends
+from lifecycle.lib.display import month_label
+from lifecycle.lib.spreadsheet import csv_download
 
 PAGE_SIZE = 50
 CRM_LABELS = {
@@ -38,31 +40,33 @@ def _posted(request: HttpRequest, files: bool = False) -> tuple:
 @login_required
 @permission_required("accounts.view_account", raise_exception=True)
 def account_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    accounts = (
-        Account.objects.with_status(today)
-        .with_employee_band()
-        .select_related("owner")
-        .annotate(contact_count=Count("contacts", distinct=True))
-        .order_by("name", "pk")  # Meta.ordering is dropped from a GROUP BY query
-    )
     columns = columns_for(request.user)
-    for column in columns:
-        accounts = column.annotate(accounts, today)
-    account_filter = AccountFilter(request.GET, queryset=accounts)
-    page = Paginator(account_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    found = account_rows(request.GET, timezone.localdate(), columns)
+    page = Paginator(found.ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "accounts/account_list.html",
         {
-            "filter": account_filter,
+            "filter": found,
             "page": page,
             "query": query.urlencode(),
             "columns": columns,
+            "sort": sorting.headers(
+                request.GET, SORTS, largest_first=LARGEST_FIRST, default="name"
+            ),
         },
     )
+
+
+@login_required
+@permission_required("accounts.view_account", raise_exception=True)
+def account_list_csv(request: HttpRequest) -> HttpResponse:
+    """The whole filtered list, in the page's order, for a spreadsheet."""
+    today = timezone.localdate()
+    found = account_rows(request.GET, today, [])
+    return csv_download(f"accounts-{today.isoformat()}.csv", CSV_HEADER, csv_rows(found.ordered))
 
 
 @login_required
@@ -75,7 +79,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     days = month_ends(today, HISTORY_MONTHS)
     history = account.mrr_history(days)
     chart = {
-        "labels": [day.strftime("%Y-%m") for day in days],
+        "labels": [month_label(day) for day in days],
         "mrr": [str(value) for value in history],
     }
     return render(

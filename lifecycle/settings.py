@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from email.utils import parseaddr
+import re
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -92,7 +93,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lifecycle.staff.context_processors.navigation",
+                "lifecycle.staff.context_processors.site",
             ],
+            "libraries": {"display": "lifecycle.lib.display_tags"},
         },
     },
 ]
@@ -143,6 +146,14 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# Every filter's empty choice reads the same on every page.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+# One date style per kind and language (lifecycle/formats/); Django's numbers otherwise.
+FORMAT_MODULE_PATH = ["lifecycle.formats"]
+# The ISO 4217 code of the currency MRR is in, shown with its symbol everywhere money is.
+CURRENCY = env.str("CURRENCY", default="USD").strip().upper()
+if not re.fullmatch(r"[A-Z]{3}", CURRENCY):
+    raise ImproperlyConfigured(f"CURRENCY must be an ISO 4217 code such as USD, got {CURRENCY!r}.")
 
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -172,7 +183,21 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lifecycle <noreply@localhost>")
+# Who the customers hear from (docs/operations.md, "Branding"): the company's name on every
+# email and public page, its logo when there is one, its postal address in email footers
+# (anti-spam laws such as CAN-SPAM ask for one), and the sender's name.
+COMPANY_NAME = env.str("COMPANY_NAME", default="Lifecycle").strip() or "Lifecycle"
+COMPANY_LOGO_URL = env.str("COMPANY_LOGO_URL", default="").strip()
+if COMPANY_LOGO_URL and urlsplit(COMPANY_LOGO_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured(
+        f"COMPANY_LOGO_URL must be an absolute http(s) URL, got {COMPANY_LOGO_URL!r}."
+    )
+COMPANY_ADDRESS = env.str("COMPANY_ADDRESS", default="").strip()
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default=formataddr((COMPANY_NAME, "noreply@localhost"))
+)
+if not parseaddr(DEFAULT_FROM_EMAIL)[0]:  # a bare address: customers see the company's name
+    DEFAULT_FROM_EMAIL = formataddr((COMPANY_NAME, parseaddr(DEFAULT_FROM_EMAIL)[1]))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The mailto: half of List-Unsubscribe (RFC 2369); route it to whoever handles unsubscribes.
 UNSUBSCRIBE_MAILTO = env.str(
@@ -229,6 +254,13 @@ EMAIL_PROVIDER_WEBHOOKS = env.list(
 REVIEW_URL = env.str("REVIEW_URL", default="")
 if REVIEW_URL and urlsplit(REVIEW_URL).scheme not in ("http", "https"):
     raise ImproperlyConfigured(f"REVIEW_URL must be an http(s) URL, got {REVIEW_URL!r}.")
+# The alert to the account owner about a bad answer waits this long for the customer's
+# comment (it goes as soon as the comment comes); 0 sends it at once.
+OWNER_ALERT_DELAY_MINUTES = env.int("OWNER_ALERT_DELAY_MINUTES", default=10)
+if OWNER_ALERT_DELAY_MINUTES < 0:
+    raise ImproperlyConfigured(
+        f"OWNER_ALERT_DELAY_MINUTES must be 0 or more, got {OWNER_ALERT_DELAY_MINUTES}."
+    )
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -31,11 +31,19 @@ from django.db.models.functions import Cast, Coalesce, ExtractQuarter, ExtractYe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES, EMPLOYEE_BANDS
-from accounts.models import CancelType, Subscription, account_mrr_on, employee_band_case
+from accounts.models import (
+    CancelType,
+    Subscription,
+    account_mrr_on,
+    employee_band_case,
+    first_customer_day,
+)
 from lifecycle.lib.dates import quarter_of, quarter_start
+from lifecycle.lib.display import month_label
 from lifecycle.lib.numbers import money, ratio
+from lifecycle.lib.spreadsheet import text_cell
 from lifecycle.lib.sql import SQL, compiled, fetch_all, with_queries
-from lifecycle.metrics.dashboard import headline_cards
+from lifecycle.metrics.dashboard import headline_cards, read_as_months
 from lifecycle.metrics.definitions import DEFINITIONS, customer_rates, revenue_rates
 from lifecycle.metrics.periods import Period, buckets, chart_period
 from lifecycle.metrics.queries import Segment, per_account
@@ -135,11 +143,18 @@ def type_series(period: Period, segment: Segment) -> list[dict[str, Any]]:
     return series
 
 
+def churns_by_month(period: Period, segment: Segment) -> QuerySet[Subscription]:
+    """Each churn of the period month by month: the reading of the summed movements
+    (docs/metrics.md), so an account that joined and left within the period is in, and one
+    that left twice is in twice. For one month it is the period's own churn."""
+    return churn_events(buckets(period, "month"), segment)
+
+
 def by_reason(period: Period, segment: Segment) -> list[dict[str, Any]]:
     """Churned customers and MRR lost by the reason of the typing subscription, the largest
-    loss first."""
+    loss first, month by month."""
     grouped = (
-        churn_events([period], segment)
+        churns_by_month(period, segment)
         .annotate(reason=Trim("cancel_reason"))
         .values("reason")
         .annotate(customers=Count("pk"), mrr=Sum("mrr_s"))
@@ -157,16 +172,18 @@ def by_reason(period: Period, segment: Segment) -> list[dict[str, Any]]:
 
 
 def churned_accounts(period: Period, segment: Segment) -> QuerySet[Subscription]:
-    """The typing subscription of each account churned in the period, with its account and
-    owner; the largest loss first."""
+    """The typing subscription of each churn in the period, month by month, with its account,
+    owner and first customer day (to mark the accounts that joined in the period); the
+    largest loss first."""
     return (
-        churn_events([period], segment)
+        churns_by_month(period, segment)
+        .annotate(first_day=first_customer_day("account"))
         .select_related("account", "account__owner")
         .order_by("-mrr_s", "-ended_on", "account__name", "account_id")
     )
 
 
-def account_row(event: Subscription) -> dict[str, Any]:
+def account_row(event: Subscription, period: Period) -> dict[str, Any]:
     """One churned account as the list and its CSV show it."""
     kind = churn_type(event.cancel_type)
     return {
@@ -176,7 +193,35 @@ def account_row(event: Subscription) -> dict[str, Any]:
         "type_label": TYPE_LABELS[kind],
         "reason": event.cancel_reason.strip(),
         "churned_mrr": money(event.mrr_s),
+        "joined_in_period": event.first_day is not None and event.first_day >= period.start,
     }
+
+
+def type_split_by_month(period: Period, segment: Segment) -> list[dict[str, Any]]:
+    """The period's churned customers and MRR by type, month by month, with each type's share
+    of the MRR: what the bars of the type chart add up to."""
+    found = {kind: [0, NO_MONEY] for kind in TYPES}
+    grouped = (
+        churns_by_month(period, segment)
+        .values("cancel_type")
+        .annotate(customers=Count("pk"), mrr=Sum("mrr_s"))
+        .order_by()
+    )
+    for row in grouped:
+        totals = found[churn_type(row["cancel_type"])]
+        totals[0] += row["customers"]
+        totals[1] += row["mrr"]
+    total = sum((mrr for _count, mrr in found.values()), NO_MONEY)
+    return [
+        {
+            "type": kind,
+            "label": TYPE_LABELS[kind],
+            "churned_customers": found[kind][0],
+            "churned_mrr": money(found[kind][1]),
+            "share": ratio(Decimal(found[kind][1]), total),
+        }
+        for kind in TYPES
+    ]
 
 
 # --- churn and retention by segment ------------------------------------------------------
@@ -317,30 +362,16 @@ CHART_REASONS = 12  # the chart shows the largest; the table lists every reason
 
 
 def headline(period: Period, segment: Segment) -> dict[str, Any]:
-    """The period's churn numbers with their change against the previous period."""
-    return headline_cards(period, segment, CARDS)
-
-
-def type_split(metrics: dict[str, Any]) -> list[dict[str, Any]]:
-    """The period's churned customers and MRR by type, with each type's share of the MRR."""
-    total = Decimal(metrics["churned_mrr"])
-    return [
-        {
-            "type": kind,
-            "label": TYPE_LABELS[kind],
-            "churned_customers": metrics[f"churned_customers_{kind}"],
-            "churned_mrr": metrics[f"churned_mrr_{kind}"],
-            "share": ratio(Decimal(metrics[f"churned_mrr_{kind}"]), total),
-        }
-        for kind in TYPES
-    ]
+    """The period's churn numbers with their change against the previous period: the churned
+    customers and MRR as the sum of the months, the rates over the customers at start."""
+    return headline_cards(period, segment, read_as_months(period, CARDS))
 
 
 def chart_json(series: list[dict[str, Any]], reasons: list[dict[str, Any]]) -> dict[str, Any]:
     """What static/js/churn.js draws, embedded with json_script."""
     shown = reasons[:CHART_REASONS]
     return {
-        "labels": [row["start"][:7] for row in series],
+        "labels": [month_label(row["start"]) for row in series],
         "types": [
             {
                 "key": kind,
@@ -382,7 +413,7 @@ def dashboard(period: Period, segment: Segment) -> dict[str, Any]:
         mark_concentration(rows, top["metrics"]["customer_churn_rate"])
     return {
         **top,
-        "types": type_split(top["metrics"]),
+        "types": type_split_by_month(period, segment),
         "chart_period": shown,
         "series": series,
         "reasons": reasons,
@@ -426,13 +457,9 @@ CSV_FIELDS = {
         "type",
         "reason",
         "churned_mrr",
+        "joined_in_period",
     ],
 }
-
-
-def text_cell(value: str) -> str:
-    """Free text for a spreadsheet: a leading = + - or @ would start a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 def csv_table(table: str, period: Period, segment: Segment) -> list[dict[str, Any]]:
@@ -445,11 +472,11 @@ def csv_table(table: str, period: Period, segment: Segment) -> list[dict[str, An
         return [
             {**row, "segment": text_cell(row["key"])} for row in breakdown(period, segment, table)
         ]
-    return [_account_csv_row(event) for event in churned_accounts(period, segment)]
+    return [_account_csv_row(event, period) for event in churned_accounts(period, segment)]
 
 
-def _account_csv_row(event: Subscription) -> dict[str, Any]:
-    row = account_row(event)
+def _account_csv_row(event: Subscription, period: Period) -> dict[str, Any]:
+    row = account_row(event, period)
     account = row["account"]
     return {
         "account_id": account.pk,
@@ -460,4 +487,5 @@ def _account_csv_row(event: Subscription) -> dict[str, Any]:
         "type": row["type"],
         "reason": text_cell(row["reason"]),
         "churned_mrr": row["churned_mrr"],
+        "joined_in_period": row["joined_in_period"],
     }

@@ -61,10 +61,11 @@ def churn(request: HttpRequest) -> HttpResponse:
         return render(request, "metrics/churn.html", {"form": form}, status=400)
     period, segment = form.cleaned_data["range"], form.cleaned_data["segment"]
     numbers = dashboard(period, segment)
-    # One typing subscription per churned account: the headline has counted them already.
-    paginator = CountedPaginator(
-        churned_accounts(period, segment), PAGE_SIZE, numbers["metrics"]["churned_customers"]
-    )
+    # One typing subscription per churn, month by month: the headline has counted them.
+    counted = numbers["metrics"].get("summed_churned_customers")
+    if counted is None:
+        counted = numbers["metrics"]["churned_customers"]
+    paginator = CountedPaginator(churned_accounts(period, segment), PAGE_SIZE, counted)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -72,7 +73,7 @@ def churn(request: HttpRequest) -> HttpResponse:
         "form": form,
         "period": period,
         "page": page,
-        "accounts": [account_row(event) for event in page],
+        "accounts": [account_row(event, period) for event in page],
         "query": query.urlencode(),
         "defs": {
             key: {"label": label, "formula": formula}

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Subscription, active_on_q, first_customer_day
 from lifecycle.lib.dates import add_months, month_last_day, months_between
+from lifecycle.lib.display import month_label
 from lifecycle.lib.numbers import money, ratio
 from lifecycle.metrics.periods import InvalidPeriod
 from lifecycle.metrics.queries import ZERO, Segment, per_account
@@ -126,7 +127,43 @@ def heatmap(table: list[dict[str, Any]], view: str) -> dict[str, Any]:
     key = "revenue_retention" if view == "revenue" else "logo_retention"
     width = max((len(row[key]) for row in table), default=0)
     rows = [{**row, "rates": row[key], "blank": range(width - len(row[key]))} for row in table]
-    return {"offsets": range(width), "rows": rows}
+    return {
+        "offsets": range(width),
+        "rows": rows,
+        "average": average_retention(table, view),
+        "total_size": sum(row["size"] for row in table),
+    }
+
+
+def average_retention(table: list[dict[str, Any]], view: str) -> list[float | None]:
+    """Month k of all cohorts that have reached it, weighted by their size: the customers
+    (or MRR) they kept at month k ÷ the customers (or month-0 MRR) they started with
+    (docs/metrics.md, "Cohorts"). A big cohort counts for more than a tiny one."""
+    width = max((len(row["logos"]) for row in table), default=0)
+    average = []
+    for k in range(width):
+        reached = [row for row in table if len(row["logos"]) > k]
+        if view == "revenue":
+            kept = sum(Decimal(row["revenue"][k]) for row in reached)
+            base = sum(Decimal(row["revenue"][0]) for row in reached)
+        else:
+            kept = sum(row["logos"][k] for row in reached)
+            base = sum(row["size"] for row in reached)
+        average.append(ratio(kept, base))
+    return average
+
+
+def curves(found: dict[str, Any]) -> dict[str, Any]:
+    """What static/js/cohorts.js draws: one retention curve per cohort, and the average."""
+    return {
+        "offsets": list(found["offsets"]),
+        "cohorts": [
+            {"label": month_label(row["cohort"]), "rates": row["rates"]}
+            for row in found["rows"]
+            if row["size"]
+        ],
+        "average": found["average"],
+    }
 
 
 CSV_COLUMNS = [

@@ -5,7 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from lifecycle.metrics.definitions import DEFINITIONS
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lifecycle.lib.display import month_label
+from lifecycle.metrics.definitions import DEFINITIONS, UNIT_KEYS, unit_economics
 from lifecycle.metrics.email_metrics import EMAIL_KEYS, email_metrics
 from lifecycle.metrics.periods import Period, buckets, chart_period, previous_period
 from lifecycle.metrics.queries import Segment, revenue_metrics_of
@@ -31,6 +35,14 @@ HEADLINE = [
     ("nps", "score", True),
     ("csat", "rate", True),
 ]
+# What a customer is worth (docs/metrics.md, "Unit economics"), at the end of the period.
+REVENUE_CARDS = [
+    ("arr", "money", True),
+    ("arpa", "money", True),
+    ("new_customers", "count", True),
+    ("monthly_revenue_churn_rate", "rate", False),
+    ("customer_lifetime_value", "money", True),
+]
 # Email engagement of the period, clicks first: opens are a weak signal.
 EMAIL_CARDS = [
     ("emails_sent", "count", True),
@@ -42,7 +54,16 @@ EMAIL_CARDS = [
 ]
 # A survey score is only as good as its number of answers: the card says how many.
 ANSWERS_BEHIND = {"nps": "nps_responses", "csat": "csat_responses"}
-SURVEY_SERIES = ["nps", "nps_responses", "csat", "csat_responses", "csat_average"]
+SURVEY_SERIES = [
+    "nps",
+    "nps_responses",
+    "promoters",
+    "passives",
+    "detractors",
+    "csat",
+    "csat_responses",
+    "csat_average",
+]
 COMMENTS_SHOWN = 10
 MOVEMENTS = ["new_mrr", "expansion_mrr", "reactivation_mrr", "contraction_mrr", "churned_mrr"]
 RATES = [
@@ -97,6 +118,7 @@ def measure(periods: list[Period], segment: Segment, keys: set[str]) -> list[dic
     periods), survey answers, the response rate and email engagement only when asked for
     (one query each per period)."""
     others = ANSWER_KEYS | EMAIL_KEYS | SUMMED_KEYS | {"survey_response_rate"}
+    others |= {"monthly_revenue_churn_rate"}
     needs_revenue = bool(keys - others)
     found = revenue_metrics_of(periods, segment) if needs_revenue else [{} for _ in periods]
     for period, metrics in zip(periods, found, strict=True):
@@ -106,23 +128,39 @@ def measure(periods: list[Period], segment: Segment, keys: set[str]) -> list[dic
             metrics |= response_rate(period, segment)
         if keys & EMAIL_KEYS:
             metrics |= email_metrics(period, segment)
-        if keys & SUMMED_KEYS:
-            metrics |= summed_movements(period, segment)
+        if keys & (SUMMED_KEYS | UNIT_KEYS):
+            metrics |= summed_movements(period, segment, with_monthly_churn=True)
+        if keys & UNIT_KEYS:
+            metrics |= unit_economics(metrics)
     return found
 
 
 # A period of several months reads its movements as the sum of its months, as the monthly
 # bars under the cards show them (docs/metrics.md, "Summed movements"); the retention rates
 # stay the cohort view of the customers the period started with.
-SUMMED_CARDS = {key: f"summed_{key}" for key in ("new_mrr", "expansion_mrr", "churned_mrr")}
+SUMMED_CARDS = {
+    key: f"summed_{key}"
+    for key in ("new_mrr", "expansion_mrr", "churned_mrr", "new_customers", "churned_customers")
+}
+
+
+def read_as_months(
+    period: Period, spec: list[tuple[str, str, bool]]
+) -> list[tuple[str, str, bool]]:
+    """The cards of `spec`, their movements summed month by month when the period has
+    several months."""
+    if len(buckets(period, "month")) <= 1:
+        return spec
+    return [(SUMMED_CARDS.get(key, key), kind, up) for key, kind, up in spec]
 
 
 def headline(period: Period, segment: Segment) -> tuple[list[dict[str, Any]], Period]:
-    spec = HEADLINE
-    if len(buckets(period, "month")) > 1:
-        spec = [(SUMMED_CARDS.get(key, key), kind, up) for key, kind, up in HEADLINE]
-    found = headline_cards(period, segment, spec)
+    found = headline_cards(period, segment, read_as_months(period, HEADLINE))
     return found["cards"], found["previous"]
+
+
+def revenue_cards(period: Period, segment: Segment) -> list[dict[str, Any]]:
+    return headline_cards(period, segment, read_as_months(period, REVENUE_CARDS))["cards"]
 
 
 def email_cards(period: Period, segment: Segment) -> list[dict[str, Any]]:
@@ -132,7 +170,12 @@ def email_cards(period: Period, segment: Segment) -> list[dict[str, Any]]:
 def charts(period: Period, segment: Segment) -> dict[str, Any]:
     shown = chart_period(period)
     series = metric_series(shown, "month", segment)
-    data: dict[str, Any] = {"labels": [row["start"][:7] for row in series]}
+    data: dict[str, Any] = {
+        "labels": [month_label(row["start"]) for row in series],
+        # The running month is drawn as partial: its bars and lines are "so far".
+        "partial": shown.last_day >= timezone.localdate(),
+        "so_far": _("so far"),
+    }
     for key in [*MOVEMENTS, "mrr_end", "customers_end", *RATES, *SURVEY_SERIES]:
         data[key] = [row[key] for row in series]
     data["net_mrr"] = [

@@ -55,6 +55,25 @@ def revenue_rates(mrr: dict[str, Decimal]) -> dict[str, float | None]:
     }
 
 
+UNIT_KEYS = frozenset({"arr", "arpa", "monthly_revenue_churn_rate", "customer_lifetime_value"})
+
+
+def unit_economics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """ARR, ARPA and customer lifetime value from the period's `mrr_end`, `customers_end` and
+    `monthly_revenue_churn_rate` (docs/metrics.md, "Unit economics")."""
+    mrr_end = Decimal(metrics["mrr_end"])
+    customers = metrics["customers_end"]
+    arpa = mrr_end / customers if customers else None
+    churn = metrics["monthly_revenue_churn_rate"]
+    return {
+        "arr": money(mrr_end * 12),
+        "arpa": money(arpa) if arpa is not None else None,
+        "customer_lifetime_value": (
+            money(arpa / Decimal(str(churn))) if arpa is not None and churn else None
+        ),
+    }
+
+
 def present(counts: dict[str, int], mrr: dict[str, Decimal]) -> dict[str, Any]:
     """The customer and revenue keys of docs/metrics.md, in the output conventions."""
     return {
@@ -70,6 +89,13 @@ DEFINITIONS = {
     "customers_end": (
         _("Customers"),
         _("Accounts with MRR above zero at the close of the period's last day."),
+    ),
+    "new_customers": (
+        _("New customers"),
+        _(
+            "Accounts that are customers at the end, were not at the start, and had their "
+            "first customer day in the period."
+        ),
     ),
     "mrr_end": (
         _("MRR"),
@@ -160,6 +186,30 @@ DEFINITIONS = {
     "summed_churned_customers": (
         _("Churned customers (sum of the months)"),
         _("Each month's churned customers, added up; an account churning twice counts twice."),
+    ),
+    # Unit economics (docs/metrics.md): what a customer is worth, at the end of the period.
+    "arr": (
+        _("ARR"),
+        _("Annual recurring revenue: 12 × MRR at the end of the period."),
+    ),
+    "arpa": (
+        _("ARPA"),
+        _("Average revenue per account: MRR at end ÷ customers at end."),
+    ),
+    "monthly_revenue_churn_rate": (
+        _("Monthly revenue churn"),
+        _(
+            "(Contraction + churned MRR) ÷ MRR at start, month by month over the period: the "
+            "sum of the months' losses ÷ the sum of their MRR at start."
+        ),
+    ),
+    "customer_lifetime_value": (
+        _("Customer lifetime value"),
+        _(
+            "ARPA ÷ monthly revenue churn: what an average account pays over its lifetime if "
+            "revenue keeps leaving at this period's monthly rate. Before costs; “—” without "
+            "churn."
+        ),
     ),
     # Survey answers (docs/metrics.md, Surveys): counted by when they were submitted.
     "nps": (

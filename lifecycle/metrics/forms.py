@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.bands import EMPLOYEE_BAND_CHOICES
 from accounts.filters import industry_choices, owner_queryset
 from accounts.models import Account
+from lifecycle.lib.display import person
 from lifecycle.metrics.cohorts import MONTH_RE, check_range, default_range, parse_month
 from lifecycle.metrics.periods import GRANULARITIES, InvalidPeriod, Period, buckets, preset_period
 from lifecycle.metrics.queries import Segment
@@ -63,7 +64,7 @@ def country_choices() -> Choices:
 
 
 def owner_choices() -> Choices:
-    return [(str(user.pk), str(user)) for user in owner_queryset(None)]
+    return [(str(user.pk), person(user)) for user in owner_queryset(None)]
 
 
 def _drf(message: str, **values: str) -> str:

@@ -32,7 +32,7 @@ from django.db.models.functions import (
 )
 
 from lifecycle.lib.dates import quarter_of
-from lifecycle.lib.numbers import money
+from lifecycle.lib.numbers import money, ratio
 from lifecycle.lib.sql import SQL, compiled, fetch_all, with_queries
 from lifecycle.metrics.periods import Period, buckets
 from lifecycle.metrics.queries import (
@@ -223,16 +223,31 @@ SUMMED_COUNTS = ("new_customers", "reactivated_customers", "churned_customers")
 SUMMED_KEYS = frozenset(f"summed_{key}" for key in SUMMED_MONEY + SUMMED_COUNTS)
 
 
-def summed_movements(period: Period, segment: Segment | None = None) -> dict[str, Any]:
+def summed_movements(
+    period: Period, segment: Segment | None = None, *, with_monthly_churn: bool = False
+) -> dict[str, Any]:
     """The period's movements read as the sum of its months (docs/metrics.md, "Summed
-    movements"): one query, the monthly series' own sums."""
+    movements"): one query, the monthly series' own sums. `with_monthly_churn` adds the
+    dashboard's `monthly_revenue_churn_rate` (not a key of `metrics --json`)."""
     sums = _bucket_sums(period, "month", segment or Segment())
     totals = dict.fromkeys(CHANGE_KEYS, 0)
-    for bucket, changes in sums.items():
-        if bucket != BEFORE_RANGE:
-            for key, value in zip(CHANGE_KEYS, changes, strict=True):
-                totals[key] += value
-    return {
+    # Each month's MRR at start follows from the one before (the identities of
+    # docs/metrics.md): their sum is what the monthly revenue churn divides by.
+    start_cents = sums.get(BEFORE_RANGE, [0, 0])[1]
+    summed_start = 0
+    for part in buckets(period, "month"):
+        changes = dict(
+            zip(CHANGE_KEYS, sums.get(bucket_key(part.start, "month"), [0] * 9), strict=True)
+        )
+        summed_start += start_cents
+        start_cents = _bucket_totals(0, start_cents, changes)["mrr_end"]
+        for key in CHANGE_KEYS:
+            totals[key] += changes[key]
+    found = {
         **{f"summed_{key}": money(Decimal(totals[key]).scaleb(-2)) for key in SUMMED_MONEY},
         **{f"summed_{key}": totals[key] for key in SUMMED_COUNTS},
     }
+    if with_monthly_churn:
+        lost = totals["contraction_mrr"] + totals["churned_mrr"]
+        found["monthly_revenue_churn_rate"] = ratio(lost, summed_start)
+    return found

@@ -3,15 +3,26 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from lifecycle.metrics.cohorts import CSV_COLUMNS, cohort_table, csv_rows, heatmap
-from lifecycle.metrics.dashboard import MOVEMENTS, RATES, charts, email_cards, feedback, headline
+from lifecycle.metrics.cohorts import CSV_COLUMNS, cohort_table, csv_rows, curves, heatmap
+from lifecycle.metrics.dashboard import (
+    MOVEMENTS,
+    RATES,
+    charts,
+    email_cards,
+    feedback,
+    headline,
+    revenue_cards,
+)
 from lifecycle.metrics.definitions import DEFINITIONS
 from lifecycle.metrics.forms import CohortForm, MetricsForm
 from lifecycle.metrics.periods import chart_period
+from lifecycle.metrics.plans import mrr_by_plan
 from lifecycle.metrics.series import metric_series
 
 CHART_LABELS = [
@@ -21,10 +32,23 @@ CHART_LABELS = [
     "customers_end",
     *RATES,
     "nps",
+    "promoters",
+    "passives",
+    "detractors",
     "csat",
     "nps_responses",
     "csat_responses",
 ]
+
+
+def _axis_titles() -> dict[str, str]:
+    return {
+        "axis_mrr": _("MRR (%(currency)s)") % {"currency": settings.CURRENCY},
+        "axis_customers": _("Customers"),
+        "axis_answers": _("Answers"),
+        "axis_nps": _("NPS (−100 to 100)"),
+        "axis_rate": _("Rate"),
+    }
 
 
 @login_required
@@ -38,7 +62,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     chart = charts(period, segment)
     chart["data"]["names"] = {
         key: str(DEFINITIONS[key][0]) for key in CHART_LABELS if key in DEFINITIONS
-    }
+    } | _axis_titles()
     # Comments are customers' own words: only for staff who may read survey answers.
     may_read_answers = request.user.has_perm("surveys.view_response")
     context = {
@@ -46,6 +70,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "period": period,
         "previous": previous,
         "cards": cards,
+        "revenue_cards": revenue_cards(period, segment),
+        "plans": mrr_by_plan(period, segment),
         "email_cards": email_cards(period, segment),
         "chart": chart,
         "feedback": feedback(period, segment, with_comments=may_read_answers),
@@ -94,10 +120,12 @@ def cohorts(request: HttpRequest) -> HttpResponse:
         return render(request, "metrics/cohorts.html", {"form": form, "view": view}, status=400)
     query = request.GET.copy()
     query.pop("view", None)
+    found = heatmap(_cohorts(form), view)
     context = {
         "form": form,
         "view": view,
-        "heatmap": heatmap(_cohorts(form), view),
+        "heatmap": found,
+        "curves": curves(found) | {"names": {"average": _("Average"), "axis": _("Month")}},
         "query": query.urlencode(),
     }
     return render(request, "metrics/cohorts.html", context)

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from lifecycle.lib.branding import brand
+from lifecycle.lib.display import currency_symbol
 
 # (label, url name, permission needed, url prefix that marks the item as current)
 NAVIGATION = [
@@ -28,3 +32,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             current = home if prefix == "/" else request.path.startswith(prefix)
             items.append({"label": label, "url": reverse(url_name), "current": current})
     return {"nav_items": items, "show_admin_link": user.is_staff}
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    """What every page shows about the installation: the currency money is in, and the
+    company customers deal with (public pages)."""
+    return {"currency": settings.CURRENCY, "currency_symbol": currency_symbol(), "brand": brand()}

@@ -7,8 +7,11 @@
     return;
   }
   const data = JSON.parse(source.textContent);
-  const locale = document.documentElement.lang || "en";
-  const money = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const root = document.documentElement;
+  const moneyOptions = { style: "currency", currency: root.dataset.currency || "USD", currencyDisplay: "narrowSymbol" };
+  const money = new Intl.NumberFormat(root.lang || "en", { ...moneyOptions, notation: "compact", maximumFractionDigits: 1 });
+  const exact = new Intl.NumberFormat(root.lang || "en", { ...moneyOptions, minimumFractionDigits: 2 });
+  const values = data.mrr.map(Number);
   const styles = getComputedStyle(document.documentElement);
   const accent = styles.getPropertyValue("--accent").trim() || "#4f46e5";
   new Chart(canvas, {
@@ -17,7 +20,7 @@
       labels: data.labels,
       datasets: [{
         label: canvas.dataset.seriesLabel || "MRR",
-        data: data.mrr.map(Number),
+        data: values,
         borderColor: accent,
         backgroundColor: accent + "22",
         fill: true,
@@ -29,8 +32,9 @@
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
-      plugins: { legend: { display: false } },
-      scales: { y: { beginAtZero: true, ticks: { callback: (value) => money.format(value) } } },
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => exact.format(c.raw) } } },
+      // An account with no MRR still gets a readable axis (not "0 0 0 1 1 1").
+      scales: { y: { beginAtZero: true, suggestedMax: Math.max(...values) > 0 ? undefined : 100, ticks: { maxTicksLimit: 6, callback: (value) => money.format(value) } } },
     },
   });
 })();

@@ -1,8 +1,9 @@
 // The overview dashboard's charts (revenue, then survey scores), drawn from the JSON the page
-// embeds (json_script).
+// embeds (json_script). The running month is drawn as partial (charts.js).
 (function () {
   "use strict";
-  const { read, money, percent, numbers, draw } = window.LifecycleCharts;
+  const charts = window.LifecycleCharts;
+  const { read, money, exact, percent, count, numbers, draw, title, countTicks } = charts;
   const data = read("overview-data");
   if (!data) {
     return;
@@ -12,105 +13,151 @@
     new: "#4f46e5", expansion: "#0ea5e9", reactivation: "#14b8a6",
     contraction: "#f59e0b", churn: "#dc2626", net: "#1c2333", customers: "#4f46e5",
     mrr: "#0ea5e9", retention: "#0f7b4f", churnRate: "#dc2626", grr: "#7c3aed", nrr: "#0ea5e9",
-    nps: "#4f46e5", csat: "#0f7b4f", answers: "#cbd5e1",
+    nps: "#4f46e5", csat: "#0f7b4f", answers: "#94a3b8",
+    promoters: "#0f7b4f", passives: "#cbd5e1", detractors: "#dc2626",
   };
-  const base = { ...window.LifecycleCharts.base, interaction: { mode: "index", intersect: false } };
+  const partial = charts.partial(data);
+  const base = { ...charts.base, interaction: { mode: "index", intersect: false } };
+  const tooltip = (label) => ({ callbacks: { title: partial.tooltipTitle, label } });
+  const line = (label, values, color, extra = {}) => ({
+    type: "line", label, data: values, borderColor: color, backgroundColor: color, tension: 0,
+    segment: partial.segment, ...extra,
+  });
+  const bar = (label, values, color, extra = {}) => ({
+    type: "bar", label, data: values, backgroundColor: partial.bars(color), borderColor: color, ...extra,
+  });
+  const show = (format) => (c) => `${c.dataset.label}: ${c.raw === null ? "—" : format(c.raw)}`;
 
   draw("movements-chart", {
     data: {
       labels: data.labels,
       datasets: [
-        { type: "bar", label: names.new_mrr, data: numbers(data.new_mrr, 1), backgroundColor: colors.new, stack: "mrr" },
-        { type: "bar", label: names.expansion_mrr, data: numbers(data.expansion_mrr, 1), backgroundColor: colors.expansion, stack: "mrr" },
-        { type: "bar", label: names.reactivation_mrr, data: numbers(data.reactivation_mrr, 1), backgroundColor: colors.reactivation, stack: "mrr" },
-        { type: "bar", label: names.contraction_mrr, data: numbers(data.contraction_mrr, -1), backgroundColor: colors.contraction, stack: "mrr" },
-        { type: "bar", label: names.churned_mrr, data: numbers(data.churned_mrr, -1), backgroundColor: colors.churn, stack: "mrr" },
-        { type: "line", label: names.net_mrr, data: numbers(data.net_mrr, 1), borderColor: colors.net, backgroundColor: colors.net, tension: 0 },
+        bar(names.new_mrr, numbers(data.new_mrr, 1), colors.new, { stack: "mrr" }),
+        bar(names.expansion_mrr, numbers(data.expansion_mrr, 1), colors.expansion, { stack: "mrr" }),
+        bar(names.reactivation_mrr, numbers(data.reactivation_mrr, 1), colors.reactivation, { stack: "mrr" }),
+        bar(names.contraction_mrr, numbers(data.contraction_mrr, -1), colors.contraction, { stack: "mrr" }),
+        bar(names.churned_mrr, numbers(data.churned_mrr, -1), colors.churn, { stack: "mrr" }),
+        line(names.net_mrr, numbers(data.net_mrr, 1), colors.net),
       ],
     },
-    options: { ...base, scales: { x: { stacked: true }, y: { stacked: true, ticks: { callback: (v) => money.format(v) } } } },
+    options: {
+      ...base,
+      scales: { x: { stacked: true }, y: { stacked: true, title: title(data.names.axis_mrr), ticks: { callback: (v) => money.format(v) } } },
+      plugins: { ...base.plugins, tooltip: tooltip(show((v) => exact.format(v))) },
+    },
   });
 
   draw("customers-chart", {
-    type: "line",
     data: {
       labels: data.labels,
       datasets: [
-        { label: names.customers_end, data: numbers(data.customers_end, 1), borderColor: colors.customers, backgroundColor: colors.customers, yAxisID: "customers", tension: 0 },
-        { label: names.mrr_end, data: numbers(data.mrr_end, 1), borderColor: colors.mrr, backgroundColor: colors.mrr, yAxisID: "mrr", tension: 0 },
+        line(names.customers_end, numbers(data.customers_end, 1), colors.customers, { yAxisID: "customers" }),
+        line(names.mrr_end, numbers(data.mrr_end, 1), colors.mrr, { yAxisID: "mrr" }),
       ],
     },
     options: {
       ...base,
       scales: {
-        customers: { position: "left", beginAtZero: true },
-        mrr: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { callback: (v) => money.format(v) } },
+        customers: { position: "left", beginAtZero: true, title: title(names.axis_customers), ticks: countTicks },
+        mrr: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: title(names.axis_mrr), ticks: { callback: (v) => money.format(v) } },
+      },
+      plugins: {
+        ...base.plugins,
+        tooltip: tooltip((c) => `${c.dataset.label}: ${c.dataset.yAxisID === "mrr" ? exact.format(c.raw) : count.format(c.raw)}`),
       },
     },
   });
 
-  const rateScale = { y: { ticks: { callback: (v) => percent.format(v) } } };
-  const rateTooltip = { callbacks: { label: (c) => `${c.dataset.label}: ${c.raw === null ? "—" : percent.format(c.raw)}` } };
-
+  // Retention and churn are far apart (97 % and 3 %): each gets its own axis fitted to it.
+  const retention = numbers(data.customer_retention_rate, 1);
+  const churn = numbers(data.customer_churn_rate, 1);
   draw("retention-chart", {
-    type: "line",
     data: {
       labels: data.labels,
       datasets: [
-        { label: names.customer_retention_rate, data: numbers(data.customer_retention_rate, 1), borderColor: colors.retention, backgroundColor: colors.retention, tension: 0 },
-        { label: names.customer_churn_rate, data: numbers(data.customer_churn_rate, 1), borderColor: colors.churnRate, backgroundColor: colors.churnRate, tension: 0 },
-      ],
-    },
-    options: { ...base, scales: rateScale, plugins: { ...base.plugins, tooltip: rateTooltip } },
-  });
-
-  draw("revenue-retention-chart", {
-    type: "line",
-    data: {
-      labels: data.labels,
-      datasets: [
-        { label: names.gross_revenue_retention, data: numbers(data.gross_revenue_retention, 1), borderColor: colors.grr, backgroundColor: colors.grr, tension: 0 },
-        { label: names.net_revenue_retention, data: numbers(data.net_revenue_retention, 1), borderColor: colors.nrr, backgroundColor: colors.nrr, tension: 0 },
-      ],
-    },
-    options: { ...base, scales: rateScale, plugins: { ...base.plugins, tooltip: rateTooltip } },
-  });
-
-  // Survey scores: the score as a line, the number of answers behind it as faint bars (a
-  // month with three answers swings; the reader should see that). A month without answers
-  // has no score: the line leaves a gap rather than inventing one.
-  const score = new Intl.NumberFormat(document.documentElement.lang || "en", { maximumFractionDigits: 1 });
-  const answersAxis = { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { precision: 0 } };
-
-  draw("nps-chart", {
-    data: {
-      labels: data.labels,
-      datasets: [
-        { type: "line", label: names.nps, data: numbers(data.nps, 1), borderColor: colors.nps, backgroundColor: colors.nps, yAxisID: "score", tension: 0, spanGaps: false },
-        { type: "bar", label: names.nps_responses, data: numbers(data.nps_responses, 1), backgroundColor: colors.answers, yAxisID: "answers" },
+        line(names.customer_retention_rate, retention, colors.retention, { yAxisID: "retention" }),
+        line(names.customer_churn_rate, churn, colors.churnRate, { yAxisID: "churn" }),
       ],
     },
     options: {
       ...base,
-      scales: { score: { position: "left", min: -100, max: 100, ticks: { callback: (v) => score.format(v) } }, answers: answersAxis },
-      plugins: { ...base.plugins, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.raw === null ? "—" : score.format(c.raw)}` } } },
+      scales: {
+        retention: charts.rateAxis(retention, { position: "left", title: title(names.customer_retention_rate) }),
+        churn: charts.rateAxis(churn, { position: "right", grid: { drawOnChartArea: false }, title: title(names.customer_churn_rate) }),
+      },
+      plugins: { ...base.plugins, tooltip: tooltip(show((v) => percent.format(v))) },
     },
   });
 
+  const grr = numbers(data.gross_revenue_retention, 1);
+  const nrr = numbers(data.net_revenue_retention, 1);
+  draw("revenue-retention-chart", {
+    data: {
+      labels: data.labels,
+      datasets: [line(names.gross_revenue_retention, grr, colors.grr), line(names.net_revenue_retention, nrr, colors.nrr)],
+    },
+    options: {
+      ...base,
+      scales: { y: charts.rateAxis([...grr, ...nrr], { title: title(names.axis_rate) }) },
+      plugins: { ...base.plugins, tooltip: tooltip(show((v) => percent.format(v))) },
+    },
+  });
+
+  // Survey scores. A month without answers has no score: the line leaves a gap rather than
+  // inventing one. How many answers stand behind each month is the stacked chart beside it.
+  const score = new Intl.NumberFormat(document.documentElement.lang || "en", { maximumFractionDigits: 1 });
+  draw("nps-chart", {
+    data: {
+      labels: data.labels,
+      datasets: [line(names.nps, numbers(data.nps, 1), colors.nps, { yAxisID: "score", spanGaps: false })],
+    },
+    options: {
+      ...base,
+      scales: {
+        score: {
+          position: "left", min: -100, max: 100, title: title(names.axis_nps),
+          ticks: { stepSize: 50, callback: (v) => score.format(v) },
+          grid: { color: (c) => (c.tick.value === 0 ? "#64748b" : "#e2e8f0") },
+        },
+      },
+      plugins: { ...base.plugins, tooltip: tooltip(show((v) => score.format(v))) },
+    },
+  });
+
+  draw("nps-mix-chart", {
+    data: {
+      labels: data.labels,
+      datasets: [
+        bar(names.promoters, numbers(data.promoters, 1), colors.promoters, { stack: "answers" }),
+        bar(names.passives, numbers(data.passives, 1), colors.passives, { stack: "answers" }),
+        bar(names.detractors, numbers(data.detractors, 1), colors.detractors, { stack: "answers" }),
+      ],
+    },
+    options: {
+      ...base,
+      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: title(names.axis_answers), ticks: countTicks } },
+      plugins: { ...base.plugins, tooltip: tooltip(show((v) => count.format(v))) },
+    },
+  });
+
+  const csat = numbers(data.csat, 1);
   draw("csat-chart", {
     data: {
       labels: data.labels,
       datasets: [
-        { type: "line", label: names.csat, data: numbers(data.csat, 1), borderColor: colors.csat, backgroundColor: colors.csat, yAxisID: "rate", tension: 0, spanGaps: false },
-        { type: "bar", label: names.csat_responses, data: numbers(data.csat_responses, 1), backgroundColor: colors.answers, yAxisID: "answers" },
+        line(names.csat, csat, colors.csat, { yAxisID: "rate", spanGaps: false }),
+        bar(names.csat_responses, numbers(data.csat_responses, 1), colors.answers, { yAxisID: "answers", order: 1 }),
       ],
     },
     options: {
       ...base,
-      scales: { rate: { position: "left", min: 0, max: 1, ticks: { callback: (v) => percent.format(v) } }, answers: answersAxis },
+      scales: {
+        rate: charts.rateAxis(csat, { position: "left", max: 1, title: title(names.csat) }),
+        answers: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, title: title(names.axis_answers), ticks: countTicks },
+      },
       plugins: {
         ...base.plugins,
-        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.raw === null ? "—" : (c.dataset.yAxisID === "rate" ? percent.format(c.raw) : c.raw)}` } },
+        tooltip: tooltip((c) => `${c.dataset.label}: ${c.raw === null ? "—" : (c.dataset.yAxisID === "rate" ? percent.format(c.raw) : count.format(c.raw))}`),
       },
     },
   });

@@ -266,11 +266,11 @@ def test_the_account_page_shows_contacts_subscriptions_and_todays_mrr(viewer_cli
     page = response.content.decode()
     assert "Wile Coyote" in page
     assert "wile@acme.test" in page
-    assert "--02-29" in page
+    assert "February 29" in page and "--02-29" not in page  # a birthday without its year
     for plan in ["Rockets", "Anvils", "Traps"]:
         assert plan in page
     assert "Voluntary: Did not catch the bird" in page
-    assert '<p class="stat-value">1,234.50</p>' in page
+    assert '<span title="$1,234.50" aria-label="$1,234.50">$1,234.50</span>' in page
     assert 'class="badge badge-customer">Customer</span>' in page
 
 
@@ -286,14 +286,14 @@ def test_the_last_month_of_the_mrr_history_is_todays_mrr(viewer_client):
 
     history = response.context["history"]
     assert len(history) == 24
-    assert history[-1] == (today().strftime("%Y-%m"), Decimal("570.25"))
+    assert history[-1] == (today().strftime("%b %Y"), Decimal("570.25"))
     assert history[-1][1] == mrr_on(account, today())
-    assert rows(response)[-1].endswith('<td class="num">570.25</td></tr>')
+    assert rows(response)[-1].endswith('<td class="num">$570.25</td></tr>')
     chart = json.loads(
         re.search(r'id="mrr-chart-data"[^>]*>(.*?)</script>', response.content.decode()).group(1)
     )
     assert chart["mrr"][-1] == "570.25"
-    assert chart["labels"][-1] == today().strftime("%Y-%m")
+    assert chart["labels"][-1] == today().strftime("%b %Y")
 
 
 def test_an_unknown_account_is_not_found(viewer_client):

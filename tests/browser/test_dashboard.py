@@ -28,6 +28,7 @@ CANVASES = [
     "retention-chart",
     "revenue-retention-chart",
     "nps-chart",
+    "nps-mix-chart",
     "csat-chart",
 ]
 
@@ -137,7 +138,7 @@ def test_the_headline_cards_agree_with_the_metrics_api(page: Page, live_server, 
     api = response.json()
     assert (api["customers_end"], api["mrr_end"]) == (3, "1724.75")  # the history above
     assert card_value(page, "customers_end") == f"{api['customers_end']:,}"
-    assert card_value(page, "mrr_end") == f"{Decimal(api['mrr_end']):,.2f}"
+    assert card_value(page, "mrr_end") == f"${Decimal(api['mrr_end']):,.2f}"
 
 
 def test_the_chart_legends_follow_the_spanish_ui(page: Page, live_server, history):
@@ -178,7 +179,54 @@ def test_the_survey_panel_shows_scores_comments_and_bands(page: Page, live_serve
     expect(comments).to_have_count(2)
     # Markup in a comment is shown as text, never rendered.
     expect(comments.filter(has_text="Great support <b>team</b>")).to_have_count(1)
-    assert page.evaluate(LABELS_JS, "nps-chart") == ["NPS (survey)", "NPS answers"]
+    assert page.evaluate(LABELS_JS, "nps-chart") == ["NPS (survey)"]
+    assert page.evaluate(LABELS_JS, "nps-mix-chart") == ["Promoters", "Passives", "Detractors"]
     expect(page.locator("#nps-by-mrr-band [data-band='under-500'] td").nth(1)).to_have_text("33.3")
     comments.filter(has_text="Too slow").get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/surveys/responses/\d+/$"))
+
+
+# The sum of a dataset's points, and its last point, read from the drawn chart.
+SUM_JS = """([id, label]) => {
+  const sets = Chart.getChart(document.getElementById(id)).data.datasets;
+  const set = sets.find((d) => d.label === label);
+  return set.data.reduce((total, v) => total + Math.abs(v || 0), 0);
+}"""
+LAST_JS = """([id, label]) => {
+  const sets = Chart.getChart(document.getElementById(id)).data.datasets;
+  const set = sets.find((d) => d.label === label);
+  return set.data[set.data.length - 1];
+}"""
+
+
+def exact_card(page: Page, key: str) -> Decimal:
+    """The exact amount a money card gives on hover, as a number."""
+    value = page.locator(f"[data-metric={key}] .stat-value span").get_attribute("title")
+    return Decimal(value.replace("$", "").replace(",", ""))
+
+
+def test_the_cards_add_up_to_the_bars_under_them(page: Page, live_server, history):
+    """Last 12 months: each movement card is the sum of its monthly bars, the customers and
+    MRR cards are the last points of their lines, read from the rendered page."""
+    UserFactory(username="vera", role=VIEWER)
+
+    sign_in_to_dashboard(page, live_server.url, "vera")
+    wait_for_charts(page)
+
+    for card, bars in [
+        ("summed_new_mrr", "New MRR"),
+        ("summed_expansion_mrr", "Expansion MRR"),
+        ("summed_churned_mrr", "Churned MRR"),
+    ]:
+        expect(page.locator(f"[data-metric={card}] .stat-label")).to_contain_text(
+            "sum of the months"
+        )
+        drawn = Decimal(str(page.evaluate(SUM_JS, ["movements-chart", bars]))).quantize(
+            Decimal("0.01")
+        )
+        assert exact_card(page, card) == drawn, card
+    assert exact_card(page, "summed_churned_mrr") == Decimal("400.00")  # Cobalt, 3 months ago
+    customers = page.evaluate(LAST_JS, ["customers-chart", "Customers"])
+    assert card_value(page, "customers_end") == str(customers) == "3"
+    mrr = Decimal(str(page.evaluate(LAST_JS, ["customers-chart", "MRR"]))).quantize(Decimal("0.01"))
+    assert exact_card(page, "mrr_end") == mrr

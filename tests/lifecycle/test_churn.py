@@ -18,11 +18,13 @@ from hypothesis import strategies as st
 from accounts.models import Account
 from lifecycle.metrics.churn import (
     BREAKDOWNS,
+    account_row,
     breakdown,
     breakdowns,
     by_reason,
     churned_accounts,
     type_series,
+    type_split_by_month,
 )
 from lifecycle.metrics.periods import Period, buckets
 from lifecycle.metrics.queries import Segment, period_metrics
@@ -126,10 +128,12 @@ def test_the_series_costs_one_query_for_any_number_of_months(history, django_ass
 def test_reasons_come_from_the_typing_subscription_largest_loss_first(history):
     reasons = by_reason(YEAR_2024, Segment())
 
+    # Month by month: Echo's two leavings count apart, each with its own reason.
     assert [(r["label"], r["churned_customers"], r["churned_mrr"]) for r in reasons] == [
-        ("Too expensive", 2, "400.00"),  # Acme 300 + Echo 100 (its later, trimmed reason)
+        ("Too expensive", 2, "380.00"),  # Acme 300 + Echo's second leaving 80 (trimmed)
         ("(no reason given)", 1, "200.00"),
         ("Payment failed", 1, "150.00"),
+        ("Missing features", 1, "100.00"),  # Echo's first leaving
     ]
 
 
@@ -242,9 +246,11 @@ def test_a_segment_matching_no_account_gives_empty_tables_and_zeros_like_the_orm
 # --- 4. the churned accounts ----------------------------------------------------------------
 
 
-def test_the_list_shows_each_churned_account_with_its_typing_subscription(history):
+def test_the_list_shows_every_churn_of_the_period_with_its_typing_subscription(history):
     events = list(churned_accounts(YEAR_2024, Segment()))
 
+    # Every churn month by month, as the bars: Echo left in February and, back in October,
+    # again in November; both are listed.
     assert [
         (e.account.name, e.ended_on, e.cancel_type, e.cancel_reason.strip(), e.mrr_s)
         for e in events
@@ -252,8 +258,23 @@ def test_the_list_shows_each_churned_account_with_its_typing_subscription(histor
         ("Acme", D(2024, 3, 10), "voluntary", "Too expensive", Decimal("300")),
         ("Core", D(2024, 8, 1), "", "", Decimal("200")),
         ("Bolt", D(2024, 5, 20), "involuntary", "Payment failed", Decimal("150")),
-        ("Echo", D(2024, 11, 1), "voluntary", "Too expensive", Decimal("100")),
+        ("Echo", D(2024, 2, 15), "voluntary", "Missing features", Decimal("100")),
+        ("Echo", D(2024, 11, 1), "voluntary", "Too expensive", Decimal("80")),
     ]
+    assert [account_row(e, YEAR_2024)["joined_in_period"] for e in events] == [False] * 5
+
+
+def test_an_account_that_joined_and_left_in_the_period_is_listed_and_marked(history):
+    brief = AccountFactory(name="Brief", industry="Retail")
+    sub(brief, "900", D(2024, 3, 1), D(2024, 9, 1), "voluntary", "Went with a competitor")
+
+    events = list(churned_accounts(YEAR_2024, Segment()))
+    rows = {e.account.name: account_row(e, YEAR_2024) for e in events}
+
+    # The year's largest loss was not a customer on 1 January: the cohort view misses it.
+    assert events[0].account.name == "Brief" and rows["Brief"]["joined_in_period"] is True
+    assert period_metrics(YEAR_2024)["churned_customers"] == 4
+    assert period_metrics(YEAR_2024)["summed_churned_customers"] == len(events) == 6
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -274,13 +295,23 @@ def test_the_page_shows_every_section_for_the_period(viewer_client, history):
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert re.search(r'data-metric="churned_mrr">.*?"stat-value">750.00<', page, re.S)
+    # Churned MRR of a year is the sum of its months: Echo's two leavings, 100 and 80.
+    assert re.search(
+        r'data-metric="summed_churned_mrr">.*?"stat-value"><span title="\$830.00"[^>]*>\$830.00<',
+        page,
+        re.S,
+    )
     assert re.search(r'data-metric="customer_churn_rate">.*?"stat-value">80.0%<', page, re.S)
     data = embedded(response, "churn-data")
-    assert data["labels"][0] == "2024-01" and len(data["labels"]) == 12
+    assert data["labels"][0] == "Jan 2024" and len(data["labels"]) == 12
     assert [t["key"] for t in data["types"]] == ["voluntary", "involuntary", "unknown"]
     assert data["types"][0]["mrr"][2] == "300.00"
-    assert data["reasons"]["labels"] == ["Too expensive", "(no reason given)", "Payment failed"]
+    assert data["reasons"]["labels"] == [
+        "Too expensive",
+        "(no reason given)",
+        "Payment failed",
+        "Missing features",
+    ]
     assert f'href="{history["acme"].get_absolute_url()}">Acme</a>' in page
     assert "Olga K" in page  # the owner
     assert page.index(">Acme</a>") < page.index(">Core</a>") < page.index(">Echo</a>")
@@ -377,9 +408,10 @@ def test_each_table_downloads_as_csv(viewer_client, history):
     assert len(series) == 12 and series[2]["churned_mrr_voluntary"] == "300.00"
     assert sum(int(row["churned_customers"]) for row in series) == 5  # Echo left twice
     assert [(r["reason"], r["churned_mrr"]) for r in reasons] == [
-        ("Too expensive", "400.00"),
+        ("Too expensive", "380.00"),
         ("", "200.00"),
         ("Payment failed", "150.00"),
+        ("Missing features", "100.00"),
     ]
     assert industry[0] == {
         "segment": "Retail",
@@ -403,8 +435,15 @@ def test_each_table_downloads_as_csv(viewer_client, history):
         "type": "voluntary",
         "reason": "Too expensive",
         "churned_mrr": "300.00",
+        "joined_in_period": "False",
     }
-    assert [row["type"] for row in accounts] == ["voluntary", "unknown", "involuntary", "voluntary"]
+    assert [row["type"] for row in accounts] == [
+        "voluntary",
+        "unknown",
+        "involuntary",
+        "voluntary",
+        "voluntary",
+    ]
 
 
 def test_the_accounts_csv_is_the_default_and_defuses_spreadsheet_formulas(viewer_client, db):
@@ -436,8 +475,9 @@ def test_the_page_costs_a_fixed_number_of_queries(
 ):
     churn_many(count)
     # Session, user, permissions and the form's choices, then one query each for the
-    # headline (both periods), churn by month, by reason, the breakdowns and the list page.
-    with django_assert_max_num_queries(12):
+    # headline (both periods), its summed movements (each period), churn by month, by type,
+    # by reason, the breakdowns and the list page.
+    with django_assert_max_num_queries(15):
         response = viewer_client.get(f"{PAGE}?{IN_2024}")
     assert response.content.decode().count('<span class="badge badge-type-voluntary">') == count
 
@@ -535,10 +575,18 @@ def test_reasons_breakdowns_and_list_add_up_to_period_metrics(rows, start, lengt
     reasons = by_reason(period, segment)
     events = list(churned_accounts(period, segment))
 
-    assert sum(r["churned_customers"] for r in reasons) == expected["churned_customers"]
-    assert sum(Decimal(r["churned_mrr"]) for r in reasons) == Decimal(expected["churned_mrr"])
-    assert len(events) == expected["churned_customers"]
-    assert sum(e.mrr_s for e in events) == Decimal(expected["churned_mrr"])
+    # The reasons and the list read the period month by month, as the summed movements.
+    summed_customers, summed_mrr = (
+        expected["summed_churned_customers"],
+        Decimal(expected["summed_churned_mrr"]),
+    )
+    assert sum(r["churned_customers"] for r in reasons) == summed_customers
+    assert sum(Decimal(r["churned_mrr"]) for r in reasons) == summed_mrr
+    assert len(events) == summed_customers
+    assert sum(e.mrr_s for e in events) == summed_mrr
+    types = type_split_by_month(period, segment)
+    assert sum(t["churned_customers"] for t in types) == summed_customers
+    assert sum(Decimal(t["churned_mrr"]) for t in types) == summed_mrr
     for by in BREAKDOWNS:
         rows_ = breakdown(period, segment, by)
         for key in ("customers_start", "churned_customers"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Account, Subscription
 from lifecycle.lib.dates import add_months
-from lifecycle.metrics.cohorts import cohort_table
+from lifecycle.metrics.cohorts import average_retention, cohort_table
 from lifecycle.metrics.periods import InvalidPeriod
 from lifecycle.metrics.queries import Segment
 from lifecycle.metrics.templatetags.metrics import metric_value
@@ -82,6 +83,26 @@ def test_logo_and_revenue_retention_of_three_cohorts(three_cohorts):
     assert march["revenue"] == ["40.00", "130.00"]
     assert march["revenue_retention"] == [1.0, 3.25]
     assert april["logo_retention"] == april["revenue_retention"] == [None]
+
+
+@pytest.mark.django_db
+def test_the_average_row_weights_each_cohort_by_its_size(three_cohorts):
+    rows = table(D(2024, 1, 1), D(2024, 4, 1), three_cohorts)
+
+    # Month k over the cohorts that reached it: kept ÷ started with, summed over cohorts.
+    assert average_retention(rows, "logos") == [
+        pytest.approx(4 / 5),
+        pytest.approx(5 / 5),
+        pytest.approx(2 / 3),
+        pytest.approx(1 / 2),
+    ]
+    assert average_retention(rows, "revenue") == [
+        pytest.approx(390 / 390),
+        pytest.approx(550 / 390),
+        pytest.approx(220 / 350),
+        pytest.approx(100 / 300),
+    ]
+    assert average_retention([], "logos") == []
 
 
 @pytest.mark.django_db
@@ -339,6 +360,33 @@ def test_the_page_shows_the_apis_numbers(viewer_client, recent, view, key):
     assert cells(response) == expected
     assert len(expected) == 12
     assert sum(rate != "—" for row in expected for rate in row) == 6 + 4  # two cohorts
+
+
+@pytest.mark.django_db
+def test_the_page_shows_the_average_row_and_the_curves_behind_the_chart(viewer_client, recent):
+    response = viewer_client.get("/dashboard/cohorts/")
+
+    page = response.content.decode()
+    average = re.search(r'<tr class="cohort-average">(.*?)</tr>', page, re.S).group(1)
+    # Months 0-2: all three accounts of both cohorts still customers; month 3: the older
+    # cohort has lost one of its two, the younger (one account) is in its running month;
+    # months 4 and 5: only the older cohort has reached them.
+    assert re.findall(r'<td class="num">(.*?)</td>', average)[:7] == [
+        "3", "100.0%", "100.0%", "100.0%", "66.7%", "50.0%", "50.0%",
+    ]  # fmt: skip
+    curves = json.loads(
+        re.search(
+            r'id="cohort-curves-data" type="application/json">(.*?)</script>', page, re.S
+        ).group(1)
+    )
+    assert len(curves["cohorts"]) == 2 and curves["average"][:5] == [
+        1.0,
+        1.0,
+        1.0,
+        pytest.approx(2 / 3),
+        0.5,
+    ]
+    assert curves["cohorts"][0]["label"] == add_months(recent, -5).strftime("%b %Y")
 
 
 @pytest.mark.django_db

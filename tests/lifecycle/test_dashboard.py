@@ -14,8 +14,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Account
-from lifecycle.metrics.periods import preset_period
-from lifecycle.metrics.queries import period_metrics
+from lifecycle.metrics.dashboard import revenue_cards
+from lifecycle.metrics.periods import Period, preset_period
+from lifecycle.metrics.queries import Segment, period_metrics
 from surveys.models import Response
 from tests.factories import (
     AccountFactory,
@@ -55,7 +56,17 @@ def card_value(response, key: str) -> str:
     page = response.content.decode()
     found = re.search(rf'data-metric="{key}">.*?<p class="stat-value">(.*?)</p>', page, re.S)
     assert found, key
-    return found.group(1).strip()
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+
+def card_exact(response, key: str) -> str:
+    """The exact amount a money card shows on hover."""
+    page = response.content.decode()
+    found = re.search(
+        rf'data-metric="{key}">.*?<p class="stat-value"><span title="(.*?)"', page, re.S
+    )
+    assert found, key
+    return found.group(1)
 
 
 @pytest.fixture
@@ -85,7 +96,8 @@ def test_the_headline_numbers_are_the_metrics_of_the_period(viewer_client, histo
     expected = period_metrics(period)
     assert response.status_code == 200
     assert card_value(response, "customers_end") == str(expected["customers_end"]) == "2"
-    assert card_value(response, "mrr_end") == "1,250.00"
+    assert card_value(response, "mrr_end") == "$1,250.00"
+    assert card_exact(response, "mrr_end") == "$1,250.00"
     assert card_value(response, "customer_churn_rate") == "50.0%"
     assert "How is this computed?" in response.content.decode()
 
@@ -94,7 +106,8 @@ def test_the_charts_cover_twelve_months_and_end_with_todays_state(viewer_client,
     data = embedded(viewer_client.get("/"), "overview-data")
 
     assert len(data["labels"]) == 12
-    assert data["labels"][-1] == history.strftime("%Y-%m")
+    assert data["labels"][-1] == history.strftime("%b %Y")
+    assert data["partial"] is True and data["so_far"] == "so far"
     assert data["customers_end"][-1] == 2
     assert data["mrr_end"][-1] == "1250.00"
     assert sum(Decimal(value) for value in data["churned_mrr"]) == Decimal("400")
@@ -116,7 +129,7 @@ def test_a_custom_period_is_kept_in_the_url_and_compared_with_the_one_before(
     page = response.content.decode()
     assert response.status_code == 200
     assert 'value="2024-01-01"' in page
-    assert "compared with Oct. 1, 2023 – Dec. 31, 2023" in page
+    assert "compared with Oct 1, 2023 – Dec 31, 2023" in page
 
 
 @pytest.mark.parametrize(
@@ -163,7 +176,7 @@ def test_an_owner_is_chosen_by_id_or_named_by_email(
     by_id = viewer_client.get(f"/?owner={owner.pk}")
     by_email = viewer_client.get("/?owner=Olga@Example.com")
 
-    assert card_value(by_id, "mrr_end") == card_value(by_email, "mrr_end") == "1,000.00"
+    assert card_value(by_id, "mrr_end") == card_value(by_email, "mrr_end") == "$1,000.00"
     assert f'<option value="{owner.pk}" selected>olga</option>' in by_id.content.decode()
 
 
@@ -203,8 +216,10 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
     # Session, user, two for permissions, two for the form's choices; revenue of the period
     # and the previous one (one scan), answers of each; the revenue series and the survey
     # series; the NPS by MRR band; the latest comments (with their contact and account);
-    # email engagement and the summed movements of the period and the one before it.
-    with django_assert_max_num_queries(18):
+    # email engagement and the summed movements of the period and the one before it; the
+    # revenue-per-customer cards (revenue and summed movements of both periods) and MRR by
+    # plan.
+    with django_assert_max_num_queries(22):
         response = viewer_client.get("/")
     assert response.content.decode().count('class="verbatim"') == 10
 
@@ -332,3 +347,58 @@ def test_a_year_reads_its_movements_as_the_sum_of_its_months_like_the_bars(viewe
     assert "sum of the months" in str(cards["summed_churned_mrr"]["label"])
     assert "churned_mrr" not in cards
     assert {card["key"] for card in month.context["cards"]} >= {"new_mrr", "churned_mrr"}
+
+
+@pytest.fixture
+def year_of_revenue(db) -> Period:
+    """2024: Acme 1,000 (Pro) all year; Bolt 500 (Basic) leaves on 1 July; Core 250 (Basic)
+    joins on 1 March."""
+    start = dt.date(2023, 1, 1)
+    SubscriptionFactory(account__name="Acme", plan="Pro", mrr=Decimal("1000"), started_on=start)
+    SubscriptionFactory(
+        account__name="Bolt",
+        plan="Basic",
+        mrr=Decimal("500"),
+        started_on=start,
+        ended_on=dt.date(2024, 7, 1),
+    )
+    SubscriptionFactory(
+        account__name="Core", plan="Basic ", mrr=Decimal("250"), started_on=dt.date(2024, 3, 1)
+    )
+    return Period(dt.date(2024, 1, 1), dt.date(2025, 1, 1))
+
+
+def test_revenue_per_customer_cards_follow_their_formulas(year_of_revenue):
+    cards = {card["key"]: card["value"] for card in revenue_cards(year_of_revenue, Segment())}
+
+    # Months' MRR at start: 1,500 in January to March, 1,750 in April to July (Core is in),
+    # 1,250 from August (Bolt left in July): 17,750 in all, of which 500 was lost.
+    assert cards["arr"] == "15000.00"  # 12 x 1,250
+    assert cards["arpa"] == "625.00"  # 1,250 ÷ 2 customers
+    assert cards["summed_new_customers"] == 1
+    assert cards["monthly_revenue_churn_rate"] == pytest.approx(500 / 17750)
+    assert cards["customer_lifetime_value"] == "22187.50"  # 625 ÷ (500 / 17,750)
+
+
+def test_lifetime_value_is_a_dash_without_churn(db):
+    SubscriptionFactory(mrr=Decimal("100"), started_on=dt.date(2023, 1, 1))
+
+    cards = {
+        c["key"]: c["value"]
+        for c in revenue_cards(Period(dt.date(2024, 1, 1), dt.date(2025, 1, 1)), Segment())
+    }
+
+    assert cards["monthly_revenue_churn_rate"] == 0.0
+    assert cards["customer_lifetime_value"] is None
+
+
+def test_the_overview_shows_revenue_cards_and_mrr_by_plan(viewer_client, year_of_revenue):
+    response = viewer_client.get("/?period=custom&start=2024-01-01&end=2025-01-01")
+
+    page = response.content.decode()
+    assert card_value(response, "arr") == "$15K" and card_exact(response, "arr") == "$15,000.00"
+    assert card_value(response, "customer_lifetime_value") == "$22.2K"
+    plans = re.search(r'data-table="plans">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>.*?</tr>", plans)]
+    # Core's plan name has a stray space: it is the same plan.
+    assert rows == [["Pro", "1", "$1,000.00", "80.0%"], ["Basic", "1", "$250.00", "20.0%"]]

@@ -74,3 +74,34 @@ def test_in_production_only_the_health_check_answers_plain_http(tmp_path):
     )
     result = manage("shell", "--no-imports", "-c", probe, env=env)
     assert result.stdout.split() == ["200", "301"], result.stdout + result.stderr
+
+
+def setting_values(env: dict[str, str], *names: str) -> list[str]:
+    code = "from django.conf import settings; " + "; ".join(
+        f"print(settings.{name})" for name in names
+    )
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_a_bare_sender_address_gets_the_company_name():
+    env = {"COMPANY_NAME": "Acme Analytics", "DEFAULT_FROM_EMAIL": "hello@acme.example"}
+    assert setting_values(env, "DEFAULT_FROM_EMAIL") == ["Acme Analytics <hello@acme.example>"]
+    assert setting_values({"COMPANY_NAME": "Acme"}, "DEFAULT_FROM_EMAIL") == [
+        "Acme <noreply@localhost>"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("CURRENCY", "dollars"), ("COMPANY_LOGO_URL", "javascript:alert(1)")],
+)
+def test_a_malformed_currency_or_logo_refuses_to_start(name, value):
+    result = manage("check", env={name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
+def test_the_currency_code_is_read_in_capitals():
+    assert setting_values({"CURRENCY": " eur "}, "CURRENCY") == ["EUR"]

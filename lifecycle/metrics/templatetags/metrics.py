@@ -1,5 +1,5 @@
 """Display of metric values in the site's conventions: rates as percentages, money with
-separators, and a dash for a value that has no denominator (null)."""
+its currency (lifecycle.lib.display), and a dash for a value that has no denominator (null)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from lifecycle.lib.display import money
 from lifecycle.metrics.definitions import DEFINITIONS
 
 register = template.Library()
@@ -25,7 +26,7 @@ def metric_value(value: Any, kind: str) -> str:
         percent = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         return f"{number_format(percent, 1)}%"
     if kind == "money":
-        return number_format(Decimal(value), 2, force_grouping=True)
+        return money(value)
     if kind == "score":  # NPS: -100..100 with one decimal, not a percentage
         return number_format(value, 1)
     if kind == "average":  # a mean survey score, two decimals
