@@ -188,7 +188,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # (anti-spam laws such as CAN-SPAM ask for one), and the sender's name.
 COMPANY_NAME = env.str("COMPANY_NAME", default="Lifecycle").strip() or "Lifecycle"
 COMPANY_LOGO_URL = env.str("COMPANY_LOGO_URL", default="").strip()
-if COMPANY_LOGO_URL and urlsplit(COMPANY_LOGO_URL).scheme not in ("http", "https"):
+if COMPANY_LOGO_URL and (
+    urlsplit(COMPANY_LOGO_URL).scheme not in ("http", "https")
+    or not urlsplit(COMPANY_LOGO_URL).netloc
+):
     raise ImproperlyConfigured(
         f"COMPANY_LOGO_URL must be an absolute http(s) URL, got {COMPANY_LOGO_URL!r}."
     )

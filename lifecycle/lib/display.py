@@ -18,6 +18,8 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import pgettext
 
+from lifecycle.lib.numbers import CENT
+
 # The symbol people expect for the currencies B2B software is usually billed in; any other
 # ISO 4217 code is shown as the code itself, which is never wrong.
 CURRENCY_SYMBOLS = {
@@ -53,9 +55,11 @@ def _decimal(value: object) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    # NaN, infinities and absurd exponents cannot be shown as an amount.
+    return number if number.is_finite() and abs(number) < Decimal("1e18") else None
 
 
 def _with_symbol(amount: str, negative: bool) -> str:
@@ -84,7 +88,8 @@ def count(value: object) -> str:
     number = _decimal(value)
     if number is None:
         return ""
-    return formats.number_format(int(number), 0, use_l10n=True, force_grouping=True)
+    whole = number.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return formats.number_format(whole, 0, use_l10n=True, force_grouping=True)
 
 
 def _units() -> list[tuple[Decimal, str]]:
@@ -107,7 +112,7 @@ def money_short(value: object) -> str:
     amount = _decimal(value)
     if amount is None:
         return ""
-    size = abs(amount)
+    size = abs(amount).quantize(CENT, rounding=ROUND_HALF_UP)
     if size < SHORT_FROM:
         return money(amount)
     places, rounded, pattern = 0, size, "%(number)s"
@@ -132,8 +137,10 @@ def as_date(value: object) -> dt.date | dt.datetime | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and value:
-        try:  # "2026-01-01", or a month as "2026-01"
-            return dt.date.fromisoformat(value[:10] if len(value) != 7 else f"{value}-01")
+        try:  # "2026-01-01", a month as "2026-01", or a moment "2026-01-01T12:00:00+00:00"
+            if len(value) > 10:
+                return as_date(dt.datetime.fromisoformat(value))
+            return dt.date.fromisoformat(value if len(value) != 7 else f"{value}-01")
         except ValueError:
             return None
     return None
@@ -141,7 +148,11 @@ def as_date(value: object) -> dt.date | dt.datetime | None:
 
 def show_date(value: object, kind: str = DAY) -> str:
     day = as_date(value)
-    return formats.date_format(day, kind, use_l10n=True) if day is not None else ""
+    if day is None:
+        return ""
+    if kind == MOMENT and not isinstance(day, dt.datetime):
+        kind = DAY  # a date has no time of day to show
+    return formats.date_format(day, kind, use_l10n=True)
 
 
 def month_label(value: object) -> str:
@@ -153,9 +164,12 @@ def birthday(month: int | None, day: int | None, year: int | None = None) -> str
     """A birthday as people say it: "June 2" when the year is unknown, a day otherwise."""
     if not month or not day:
         return ""
-    if year:
-        return show_date(dt.date(year, month, day), DAY)
-    return show_date(dt.date(2000, month, day), MONTH_DAY)  # 2000: a leap year holds 29 Feb
+    try:  # the database checks month and day apart, so 31 April may be stored
+        if year:
+            return show_date(dt.date(year, month, day), DAY)
+        return show_date(dt.date(2000, month, day), MONTH_DAY)  # 2000: a leap year, 29 Feb
+    except ValueError:
+        return ""
 
 
 def person(user: object) -> str:

@@ -143,7 +143,8 @@ def average_retention(table: list[dict[str, Any]], view: str) -> list[float | No
     average = []
     for k in range(width):
         reached = [row for row in table if len(row["logos"]) > k]
-        if view == "revenue":
+        if view == "revenue":  # a cohort with no MRR in month 0 has no rate to pool
+            reached = [row for row in reached if Decimal(row["revenue"][0]) > 0]
             kept = sum(Decimal(row["revenue"][k]) for row in reached)
             base = sum(Decimal(row["revenue"][0]) for row in reached)
         else:

@@ -29,7 +29,7 @@ window.LifecycleCharts = (function () {
     },
     // Axis ticks: short ("$380K"); tooltips: exact ("$380,211.60").
     money: new Intl.NumberFormat(locale, { ...moneyOptions, notation: "compact", maximumFractionDigits: 1 }),
-    exact: new Intl.NumberFormat(locale, { ...moneyOptions, minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    exact: new Intl.NumberFormat(locale, moneyOptions), // the currency's own minor digits
     percent: new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }),
     count: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
     numbers(values, sign = 1) {

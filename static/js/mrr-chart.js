@@ -10,7 +10,7 @@
   const root = document.documentElement;
   const moneyOptions = { style: "currency", currency: root.dataset.currency || "USD", currencyDisplay: "narrowSymbol" };
   const money = new Intl.NumberFormat(root.lang || "en", { ...moneyOptions, notation: "compact", maximumFractionDigits: 1 });
-  const exact = new Intl.NumberFormat(root.lang || "en", { ...moneyOptions, minimumFractionDigits: 2 });
+  const exact = new Intl.NumberFormat(root.lang || "en", moneyOptions);
   const values = data.mrr.map(Number);
   const styles = getComputedStyle(document.documentElement);
   const accent = styles.getPropertyValue("--accent").trim() || "#4f46e5";

@@ -11,16 +11,23 @@ from django.utils import timezone
 from accounts.demo import DemoDataExists
 from lifecycle.ops.demo import delete_demo, generate_demo
 
+# What `make run` loads on first start (bootstrap calls this command with no options).
+DEFAULT_ACCOUNTS = 300
+DEFAULT_SEED = 42
+
 
 class Command(BaseCommand):
     help = (
-        "Create realistic synthetic demo data: B2B accounts, contacts and two years of "
-        "subscription history ending today. Demo rows have external IDs starting with demo-."
+        "Create realistic synthetic demo data: B2B accounts, contacts and four years of "
+        "subscription history ending today (a launch year, then steady growth). Demo rows "
+        "have external IDs starting with demo-."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--accounts", type=int, default=300, help="How many accounts.")
-        parser.add_argument("--seed", type=int, default=42, help="Same seed, same data.")
+        parser.add_argument(
+            "--accounts", type=int, default=DEFAULT_ACCOUNTS, help="How many accounts."
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Same seed, same data.")
         parser.add_argument(
             "--reset", action="store_true", help="Delete the earlier demo rows first."
         )
