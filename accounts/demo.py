@@ -1,21 +1,29 @@
-"""Synthetic demo data: B2B accounts, their contacts and two years of subscriptions.
+"""Synthetic demo data: B2B accounts, their contacts and four years of subscriptions.
 
 Everything is drawn from one `random.Random(seed)`, so the same seed and the same `today`
 give the same rows. Every row's external ID starts with "demo-" so that a later run can find
 (and, when asked, delete) exactly the demo rows and nothing else.
 
-The history is built per account as a chain of dated events (upgrade, add-on, downgrade,
-churn, come-back) at least 32 days apart, so each change shows in its own month and every
-MRR movement of docs/metrics.md appears in the monthly figures.
+The business launches four years before today: a launch year gathers its first customer
+base, then three years of steady growth follow (about a fifth more customers and a quarter
+more MRR a year), so the dashboard's default comparison, the last 12 months against the 12
+before, compares two ordinary years rather than one against a ramp-up. Each customer's
+history is a chain of dated events (upgrade, add-on, downgrade, churn, come-back) at least
+32 days apart, so each change shows in its own month and every MRR movement of
+docs/metrics.md appears in the monthly figures; `Book` steps all customers through the
+months together, so that a year's movements stay close to their expectation.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
+import math
 import random
 import unicodedata
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
@@ -36,15 +44,21 @@ CONTACT_PREFIX = "demo-con-"
 SUBSCRIPTION_PREFIX = "demo-sub-"
 
 BATCH_SIZE = 500
-HISTORY_MONTHS = 24
+HISTORY_MONTHS = 48
+LAUNCH_MONTHS = 12  # the first year gathers the customer base the steady years grow from
+# Arrivals per month, relative to the first steady month: a launch rush that fades to it,
+# then growth by ARRIVAL_GROWTH a year (the base still grows faster: by 20-25 % a year).
+LAUNCH_RUSH = 4.5
+ARRIVAL_GROWTH = 0.09
 PROSPECT_SHARE = 0.15
 TRIAL_SHARE = 0.3
 TRIAL_DAYS = 14
-REACTIVATION_RATE = 0.3
+REACTIVATION_RATE = 0.15
 REFERENCEABLE_SHARE = 0.2
 BIRTHDAY_SHARE = 0.7
 UNKNOWN_BIRTH_YEAR_SHARE = 0.2
 NO_CONSENT_SHARE = 0.04
+GOLDEN_RATIO = (math.sqrt(5) - 1) / 2
 MIN_EVENT_GAP_DAYS = 32  # longer than any month: two changes never share a month
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -72,8 +86,8 @@ class Plan:
 PLANS = (
     Plan("Starter", Decimal("29"), 1, 5),
     Plan("Growth", Decimal("49"), 3, 25),
-    Plan("Business", Decimal("89"), 10, 80),
-    Plan("Enterprise", Decimal("129"), 40, 250),
+    Plan("Business", Decimal("89"), 10, 30),
+    Plan("Enterprise", Decimal("129"), 20, 40),
 )
 PLAN_INDEX = {plan.name: index for index, plan in enumerate(PLANS)}
 # Plan weights per employee band (EMPLOYEE_BANDS order); the last row is "unknown".
@@ -94,20 +108,55 @@ CHURN_TYPES = {
     "churn-involuntary": CancelType.INVOLUNTARY,
     "churn-unknown": "",
 }
-CANCEL_REASONS = {
-    CancelType.VOLUNTARY: (
+LANGUAGES = ("en", "es", "ru")
+# What customers wrote when they cancelled, in the language of the account's primary
+# contact: the same reason at the same index in each language.
+VOLUNTARY_REASONS = {
+    "en": (
         "Too expensive",
         "Missing features",
         "Switched to competitor",
         "No longer needed",
+        "Budget cuts",
     ),
-    CancelType.INVOLUNTARY: ("Payment failed", "Card expired"),
-    "": ("",),
+    "es": (
+        "Demasiado caro",
+        "Faltan funcionalidades",
+        "Nos cambiamos a la competencia",
+        "Ya no lo necesitamos",
+        "Recorte de presupuesto",
+    ),
+    "ru": (
+        "Слишком дорого",
+        "Не хватает функций",
+        "Перешли к конкуренту",
+        "Больше не нужно",
+        "Сокращение бюджета",
+    ),
 }
-# Monthly odds for a customer, in percent: 4.5 expansion, 1.5 contraction, 2.8 churn.
-EVENTS = ("upgrade", "addon", "downgrade", "churn-voluntary", "churn-involuntary", "churn-unknown")
-EVENT_WEIGHTS = (3.0, 1.5, 1.5, 1.96, 0.56, 0.28)
-EVENTS_PER_DAY = sum(EVENT_WEIGHTS) / 100 / 30.4
+VOLUNTARY_REASON_WEIGHTS = (30, 20, 20, 15, 15)
+NO_LONGER_NEEDED = 3  # the index of the reason a dropped add-on carries
+# The billing system, not the customer, writes why a payment failed: always in English.
+INVOLUNTARY_REASONS = ("Payment failed", "Card expired")
+CANCEL_REASONS = {
+    CancelType.VOLUNTARY: {language: VOLUNTARY_REASONS[language] for language in LANGUAGES},
+    CancelType.INVOLUNTARY: dict.fromkeys(LANGUAGES, INVOLUNTARY_REASONS),
+    "": dict.fromkeys(LANGUAGES, ("",)),
+}
+# Monthly odds for a customer, in percent: 5 of expanding, 2.5 of contracting, and of
+# churning less the larger its plan (small customers leave more often), 1.7 on average.
+CHANGE_ODDS = {"upgrade": 4.0, "addon": 1.0, "downgrade": 2.5}
+CHURN_BY_PLAN = {"Starter": 2.2, "Growth": 1.9, "Business": 1.4, "Enterprise": 0.6}
+CHURN_TYPE_SHARES = {"churn-voluntary": 0.7, "churn-involuntary": 0.22, "churn-unknown": 0.08}
+CHURN_KINDS, CHURN_KIND_SHARES = tuple(CHURN_TYPE_SHARES), tuple(CHURN_TYPE_SHARES.values())
+# Churn first: it wins over a change drawn for the same customer in the same month.
+EVENTS = ("churn", *CHANGE_ODDS)
+EVENT_ODDS = {
+    plan: {"churn": churn / 100, **{event: odds / 100 for event, odds in CHANGE_ODDS.items()}}
+    for plan, churn in CHURN_BY_PLAN.items()
+}
+PLAN_UPGRADE_SHARE = 0.1  # of upgrades; the others add seats
+SEAT_CHANGE = 0.35  # at most this share of the seats is added or removed at once
 # Scripted stories for a few early customers, so every movement exists even in a tiny demo.
 SHOWCASES = (
     ("upgrade",),
@@ -363,9 +412,13 @@ def _build(rng: random.Random, *, count: int, today: dt.date, owners: list[Any])
     industries = _deck(rng, list(INDUSTRIES), [1] * len(INDUSTRIES), count)
     countries = _deck(rng, list(COUNTRY_WEIGHTS), list(COUNTRY_WEIGHTS.values()), count)
     bands = _deck(rng, list(range(len(EMPLOYEE_BANDS))), list(BAND_WEIGHTS), count)
+    bands = _spread_by_arrival(rng, stories, bands)
+    plan_quantiles = _even_quantiles(rng, stories)
     names = CompanyNames()
     rows = DemoRows()
-    for index in range(count):
+    book = Book(rng, today=today)
+    histories = []
+    for index, story in enumerate(stories):
         account = Account(
             name="",
             industry=industries[index],
@@ -375,27 +428,36 @@ def _build(rng: random.Random, *, count: int, today: dt.date, owners: list[Any])
             external_id=f"{ACCOUNT_PREFIX}{index + 1:05d}",
         )
         account.name, domain = names.pick(rng, account.country, account.industry)
-        _add_account(rng, rows, account, domain, stories[index], months[0], today)
+        contacts = _contacts(rng, account, domain)
+        rows.accounts.append(account)
+        rows.contacts.extend(contacts)
+        lifeline = None
+        if story.start is not None:
+            # The primary contact wrote the cancellation reasons, in their own language.
+            language = contacts[0].language
+            lifeline = Lifeline(rng, account=account, today=today, language=language)
+            book.add(lifeline, story, plan_quantiles[index])
+        histories.append((_trials(rng, account, story, months[0], today), lifeline))
+    book.run(months)
+    for account, (trials, lifeline) in zip(rows.accounts, histories, strict=True):
+        _add_subscriptions(
+            rng, rows, account, trials + (lifeline.subscriptions if lifeline else []), today
+        )
     return rows
 
 
-def _add_account(
+def _add_subscriptions(
     rng: random.Random,
     rows: DemoRows,
     account: Account,
-    domain: str,
-    story: Story,
-    history_start: dt.date,
+    subscriptions: list[Subscription],
     today: dt.date,
 ) -> None:
-    subscriptions = _history(rng, account, story, history_start, today)
     for number, subscription in enumerate(subscriptions, start=1):
         subscription.external_id = f"{SUBSCRIPTION_PREFIX}{_number(account)}-{number:02d}"
     paying_today = any(s.mrr > 0 and s.is_active_on(today) for s in subscriptions)
     account.referenceable = paying_today and rng.random() < REFERENCEABLE_SHARE
-    rows.accounts.append(account)
     rows.subscriptions.extend(subscriptions)
-    rows.contacts.extend(_contacts(rng, account, domain))
 
 
 def _number(account: Account) -> str:
@@ -417,10 +479,10 @@ def _stories(
     stories = [Story()] * count
     for index, script in zip(showcased, SHOWCASES, strict=False):
         stories[index] = Story(_day_in(rng, rng.choice(months[:3]), today), script)
-    # More customers arrive as the business grows, but every month gets some; the running
-    # month only for the days it has had (on the 1st, not a whole month's arrivals at once).
-    growth = [(1 + i / 12) * _elapsed_share(month, today) for i, month in enumerate(months)]
-    deck = _deck(rng, months, growth, len(others))
+    # Every month gets some arrivals, the running month only for the days it has had (on
+    # the 1st, not a whole month's arrivals at once).
+    weights = [_arrival_weight(i) * _elapsed_share(m, today) for i, m in enumerate(months)]
+    deck = _deck(rng, months, weights, len(others), even=True)
     for index, month in zip(others, deck, strict=True):
         stories[index] = Story(_day_in(rng, month, today))
     if others:
@@ -431,17 +493,82 @@ def _stories(
     return stories
 
 
+def _arrival_weight(index: int) -> float:
+    """Arrivals in month `index` of the history relative to the first steady month: the
+    launch rush fading to it, then growth by ARRIVAL_GROWTH a year."""
+    if index < LAUNCH_MONTHS:
+        return 1 + (LAUNCH_RUSH - 1) * (LAUNCH_MONTHS - index) / LAUNCH_MONTHS
+    return (1 + ARRIVAL_GROWTH) ** ((index - LAUNCH_MONTHS) / 12)
+
+
 def _elapsed_share(month: dt.date, today: dt.date) -> float:
     """The share of `month` that has passed by the close of `today` (1 for past months)."""
     length = month_last_day(month).day
     return min(length, (today - month).days + 1) / length
 
 
-def _deck(rng: random.Random, values: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
-    """`k` weighted draws that include every value at least once when k allows it."""
-    draws = list(values[:k]) + rng.choices(values, weights, k=max(0, k - len(values)))
+def _deck(
+    rng: random.Random,
+    values: Sequence[T],
+    weights: Sequence[float],
+    k: int,
+    *,
+    even: bool = False,
+) -> list[T]:
+    """`k` weighted draws that include every value at least once when k allows it; `even`
+    draws deal each value its share of the rest to within one (systematic sampling)."""
+    rest = max(0, k - len(values))
+    if even:
+        ends, step = list(itertools.accumulate(weights)), sum(weights) / max(rest, 1)
+        start = rng.random() * step
+        last = len(values) - 1  # a rounding error cannot step past the last value
+        extra = [values[min(bisect.bisect(ends, start + i * step), last)] for i in range(rest)]
+    else:
+        extra = rng.choices(values, weights, k=rest)
+    draws = list(values[:k]) + extra
     rng.shuffle(draws)
     return draws
+
+
+def _spread_by_arrival(rng: random.Random, stories: list[Story], values: list[T]) -> list[T]:
+    """`values` (one per story) dealt in the order of the stories' first paid days so that
+    each value recurs at even intervals: every stretch of the history gets its share of
+    large and small accounts, as in a steady business (a plain shuffle can bunch the few
+    large ones into one year and make that year's revenue jump)."""
+    counts = Counter(values)
+    phase = {value: rng.random() for value in sorted(counts)}
+    seen: Counter[T] = Counter()
+    keyed = []
+    for value in values:
+        keyed.append(((seen[value] + phase[value]) / counts[value], value))
+        seen[value] += 1
+    dealt = [value for _key, value in sorted(keyed)]
+    spread = list(values)
+    for value, index in zip(dealt, _by_arrival(stories), strict=True):
+        spread[index] = value
+    return spread
+
+
+def _even_quantiles(rng: random.Random, stories: list[Story]) -> list[float]:
+    """A number in [0, 1) per story, evenly spread over every stretch of arrivals (a golden
+    ratio sequence in the order of first paid days), to pick the first plan with: each
+    year's new customers then take the plans in their expected shares."""
+    quantiles = [0.0] * len(stories)
+    phase = rng.random()
+    for position, index in enumerate(_by_arrival(stories)):
+        quantiles[index] = (phase + position * GOLDEN_RATIO) % 1
+    return quantiles
+
+
+def _by_arrival(stories: list[Story]) -> list[int]:
+    """The stories' indexes by first paid day, prospects last."""
+    return sorted(range(len(stories)), key=lambda i: (stories[i].start or dt.date.max, i))
+
+
+def _pick(values: Sequence[T], weights: Sequence[float], quantile: float) -> T:
+    """The value at `quantile` of the weighted values, as `random.choices` picks one."""
+    point = quantile * sum(weights)
+    return values[min(bisect.bisect(list(itertools.accumulate(weights)), point), len(values) - 1)]
 
 
 def _day_in(rng: random.Random, month: dt.date, today: dt.date) -> dt.date:
@@ -458,17 +585,16 @@ def _employees(rng: random.Random, band: int) -> int | None:
     return rng.randint(low, high)
 
 
-def _history(
+def _trials(
     rng: random.Random, account: Account, story: Story, history_start: dt.date, today: dt.date
 ) -> list[Subscription]:
+    """A prospect's free trial, or the one a customer may have taken before paying."""
     if story.start is None:
         return _prospect_trial(rng, account, history_start, today)
     trial_start = story.start - dt.timedelta(days=TRIAL_DAYS)
-    subscriptions = []
     if trial_start >= history_start and rng.random() < TRIAL_SHARE:
-        subscriptions.append(_trial(account, trial_start, ends_on=story.start))
-    lifeline = Lifeline(rng, account=account, today=today)
-    return subscriptions + lifeline.run(story.start, list(story.script))
+        return [_trial(account, trial_start, ends_on=story.start)]
+    return []
 
 
 def _prospect_trial(
@@ -487,64 +613,201 @@ def _trial(account: Account, start: dt.date, *, ends_on: dt.date) -> Subscriptio
     )
 
 
+# --- The whole book, month by month ------------------------------------------------------
+
+
+class Book:
+    """Every customer's lifeline, stepped month by month through the history.
+
+    Who has an event in a month is drawn with low-discrepancy sampling rather than a die
+    per customer: for each event, the customers who may change line up largest first, each
+    taking up a length of its monthly odds; one point per unit of length (carried over from
+    month to month) says how many have the event, and each lands at the next place of a
+    golden ratio sequence along the line. Each customer keeps its odds, but a year's events
+    follow their expectation in number and, as far as a few hundred accounts allow, in
+    size. With a die per customer, the default 300 accounts (MRR from about 25 to over
+    5,000 each) made a year's churned or expansion MRR swing by more than half
+    against the year before, which reads as a broken dashboard."""
+
+    def __init__(self, rng: random.Random, *, today: dt.date) -> None:
+        self.rng = rng
+        self.today = today
+        self.lifelines: list[Lifeline] = []
+        self.arrivals: dict[dt.date, list[tuple[Lifeline, Story, float]]] = defaultdict(list)
+        self.returns: dict[dt.date, list[Lifeline]] = defaultdict(list)
+        self.points = {event: rng.random() for event in EVENTS}
+        self.places = {event: rng.random() for event in EVENTS}
+
+    def add(self, lifeline: Lifeline, story: Story, plan_quantile: float) -> None:
+        assert story.start is not None, "prospects have no lifeline"
+        self.arrivals[add_months(story.start, 0)].append((lifeline, story, plan_quantile))
+        self.lifelines.append(lifeline)
+
+    def run(self, months: list[dt.date]) -> None:
+        for month in months:
+            for lifeline, story, plan_quantile in self.arrivals[month]:
+                assert story.start is not None
+                lifeline.start(story.start, list(story.script), plan_quantile)
+                self._schedule_return(lifeline)
+            for lifeline in self.returns[month]:
+                lifeline.come_back()
+            self._events(month, min(month_last_day(month), self.today))
+
+    def _events(self, month: dt.date, last: dt.date) -> None:
+        ready = [lifeline for lifeline in self.lifelines if lifeline.may_change(month, last)]
+        self.rng.shuffle(ready)  # the order of equal MRRs
+        ready.sort(key=Lifeline.mrr, reverse=True)
+        plans = [lifeline.plan for lifeline in ready]  # as the month begins
+        share = _elapsed_share(month, self.today)
+        changed = [False] * len(ready)
+        for event in EVENTS:
+            # Nobody is drawn for a change they cannot make (no smaller plan, no add-on left).
+            odds = [
+                EVENT_ODDS[plan][event] * share if lifeline.can(event) else 0.0
+                for lifeline, plan in zip(ready, plans, strict=True)
+            ]
+            for drawn in self._sample(event, odds):
+                # One change a month: a customer drawn twice passes it to the next in line.
+                free = (i % len(ready) for i in range(drawn, drawn + len(ready)))
+                index = next((i for i in free if odds[i] and not changed[i]), None)
+                if index is not None:
+                    changed[index] = True
+                    self._happen(event, ready[index], month, last)
+
+    def _sample(self, event: str, odds: list[float]) -> list[int]:
+        """The places in a line of customers with these `odds` that this month's points of
+        the `event` stream pick."""
+        ends = list(itertools.accumulate(odds))
+        length = ends[-1] if ends else 0.0
+        picked = []
+        point = self.points[event]
+        while point < length:
+            place = self.places[event] = (self.places[event] + GOLDEN_RATIO) % 1
+            picked.append(min(bisect.bisect(ends, place * length), len(odds) - 1))
+            point += 1
+        self.points[event] = point - length
+        return picked
+
+    def _happen(self, event: str, lifeline: Lifeline, month: dt.date, last: dt.date) -> None:
+        first = lifeline.first_change_day(month)
+        day = first + dt.timedelta(days=self.rng.randint(0, (last - first).days))
+        if event != "churn":
+            lifeline.apply(event, day)
+            return
+        lifeline.apply(self.rng.choices(CHURN_KINDS, CHURN_KIND_SHARES)[0], day)
+        if lifeline.maybe(REACTIVATION_RATE):
+            lifeline.returns_on = day + dt.timedelta(days=self.rng.randint(60, 300))
+            self._schedule_return(lifeline)
+
+    def _schedule_return(self, lifeline: Lifeline) -> None:
+        if lifeline.returns_on is not None and lifeline.returns_on <= self.today:
+            self.returns[add_months(lifeline.returns_on, 0)].append(lifeline)
+
+
 # --- One customer's subscriptions --------------------------------------------------------
 
 
 class Lifeline:
     """One customer's subscriptions, grown event by event from its first paid day to today."""
 
-    def __init__(self, rng: random.Random, *, account: Account, today: dt.date) -> None:
+    def __init__(
+        self, rng: random.Random, *, account: Account, today: dt.date, language: str
+    ) -> None:
         self.rng = rng
         self.account = account
         self.today = today
+        self.language = language if language in LANGUAGES else "en"
         self.discount = rng.choices(DISCOUNTS, DISCOUNT_WEIGHTS)[0]
         self.subscriptions: list[Subscription] = []
         self.main: Subscription | None = None
         self.addons: list[Subscription] = []
+        self.last_change = dt.date.min
+        self.returns_on: dt.date | None = None
 
-    def run(self, start: dt.date, script: list[str]) -> list[Subscription]:
-        """Subscribe on `start`, play `script`, then random events until today."""
-        handlers: dict[str, Callable[[dt.date], None]] = {
-            "upgrade": self.upgrade,
-            "addon": self.add_addon,
-            "downgrade": self.downgrade,
-        }
-        self.subscribe(start)
-        day = start
-        while (day := day + dt.timedelta(days=self._gap(scripted=bool(script)))) <= self.today:
-            event = script.pop(0) if script else self.rng.choices(EVENTS, EVENT_WEIGHTS)[0]
-            if event in handlers:
-                handlers[event](day)
-                continue
+    @property
+    def plan(self) -> str:
+        return self._require_main().plan
+
+    def mrr(self) -> Decimal:
+        return self._require_main().mrr + sum((addon.mrr for addon in self.addons), ZERO)
+
+    def start(self, day: dt.date, script: list[str], plan_quantile: float) -> None:
+        """Subscribe on `day` to the plan at `plan_quantile` of the account's plan weights,
+        then play the scripted story, if any, event by event."""
+        self.subscribe(day, plan_quantile)
+        while script:
+            day += dt.timedelta(days=self.rng.randint(MIN_EVENT_GAP_DAYS + 3, 120))
+            if day > self.today:
+                return
+            event = script.pop(0)
+            self.apply(event, day)
+            if event in CHURN_TYPES:
+                if script.pop(0) == "return":
+                    self.returns_on = day + dt.timedelta(days=self.rng.randint(60, 300))
+                return
+
+    def come_back(self) -> None:
+        assert self.returns_on is not None, "only a churned customer with a return date"
+        day, self.returns_on = self.returns_on, None
+        self.subscribe(day)
+
+    def may_change(self, month: dt.date, last: dt.date) -> bool:
+        """Whether this customer may change between the 1st of `month` and `last`."""
+        return self.main is not None and self.first_change_day(month) <= last
+
+    def first_change_day(self, month: dt.date) -> dt.date:
+        """The first day in or after `month` this customer may change: MIN_EVENT_GAP_DAYS
+        after its last change."""
+        return max(month, self.last_change + dt.timedelta(days=MIN_EVENT_GAP_DAYS))
+
+    def can(self, event: str) -> bool:
+        """Whether the customer has room for `event`: a plan or seats to go up or down
+        to, or an add-on to take or drop."""
+        if self.main is None:  # churned earlier this month
+            return False
+        if event == "churn":
+            return True
+        plan, seats = self._main_plan()
+        low, high = self._seat_range(plan)
+        index = PLAN_INDEX[plan.name]
+        addon_left = len(self.addons) < len(ADDONS)
+        if event == "upgrade":
+            return seats < high or index + 1 < len(PLANS) or addon_left
+        if event == "addon":
+            return addon_left
+        return seats > low or index > 0 or bool(self.addons)
+
+    def apply(self, event: str, day: dt.date) -> None:
+        if event in CHURN_TYPES:
             self.churn(day, CHURN_TYPES[event])
-            comes_back = script.pop(0) == "return" if script else self._maybe(REACTIVATION_RATE)
-            day += dt.timedelta(days=self.rng.randint(60, 300))
-            if not comes_back or day > self.today:
-                break
-            self.subscribe(day)
-        return self.subscriptions
+        elif event == "upgrade":
+            self.upgrade(day)
+        elif event == "addon":
+            self.add_addon(day)
+        else:
+            self.downgrade(day)
+        self.last_change = day
 
-    def subscribe(self, day: dt.date) -> None:
+    def subscribe(self, day: dt.date, plan_quantile: float | None = None) -> None:
         band = employee_band(self.account.employees)
         weights = PLAN_WEIGHTS[BAND_INDEX[band]] if band else PLAN_WEIGHTS_UNKNOWN
-        plan = self.rng.choices(PLANS, weights)[0]
+        quantile = self.rng.random() if plan_quantile is None else plan_quantile
+        plan = _pick(PLANS, weights, quantile)
         low, high = self._seat_range(plan)
         seats = min(high, int(self.rng.triangular(low, high + 1, low)))
         self._open(day, plan, seats)
+        self.last_change = day
 
     def upgrade(self, day: dt.date) -> None:
         plan, seats = self._main_plan()
         index = PLAN_INDEX[plan.name]
         high = self._seat_range(plan)[1]
-        options = []
-        if seats < high:
-            options.append("seats")
-        if index + 1 < len(PLANS):
-            options.append("plan")
-        if not options:
+        more_seats, bigger_plan = seats < high, index + 1 < len(PLANS)
+        if not (more_seats or bigger_plan):
             self.add_addon(day)
-        elif self.rng.choice(options) == "seats":
-            self._switch(day, plan, self.rng.randint(seats + 1, min(high, seats * 2)))
+        elif more_seats and not (bigger_plan and self.maybe(PLAN_UPGRADE_SHARE)):
+            step = self.rng.randint(1, self._seat_step(seats))
+            self._switch(day, plan, min(high, seats + step))
         else:
             bigger = PLANS[index + 1]
             self._switch(day, bigger, self._clamp_seats(bigger, seats))
@@ -566,14 +829,16 @@ class Lifeline:
             return
         choice = self.rng.choice(options)
         if choice == "seats":
-            self._switch(day, plan, self.rng.randint(max(low, seats // 2), seats - 1))
+            step = self.rng.randint(1, self._seat_step(seats))
+            self._switch(day, plan, max(low, seats - step))
         elif choice == "plan":
             smaller = PLANS[index - 1]
             self._switch(day, smaller, self._clamp_seats(smaller, seats))
         else:
             addon = self.rng.choice(self.addons)
             self.addons.remove(addon)
-            self._end(addon, day, CancelType.VOLUNTARY, "No longer needed")
+            reason = VOLUNTARY_REASONS[self.language][NO_LONGER_NEEDED]
+            self._end(addon, day, CancelType.VOLUNTARY, reason)
 
     def add_addon(self, day: dt.date) -> None:
         taken = {addon.plan for addon in self.addons}
@@ -586,7 +851,9 @@ class Lifeline:
         self.addons.append(addon)
 
     def churn(self, day: dt.date, cancel_type: str) -> None:
-        reason = self.rng.choice(CANCEL_REASONS[cancel_type])
+        reasons = CANCEL_REASONS[cancel_type][self.language]
+        weights = VOLUNTARY_REASON_WEIGHTS if cancel_type == CancelType.VOLUNTARY else None
+        reason = self.rng.choices(reasons, weights)[0]
         # Add-ons end with the main plan and for the same reason.
         for subscription in [self._require_main(), *self.addons]:
             self._end(subscription, day, cancel_type, reason)
@@ -612,13 +879,12 @@ class Lifeline:
         subscription.cancel_type = cancel_type
         subscription.cancel_reason = reason
 
-    def _gap(self, *, scripted: bool) -> int:
-        if scripted:
-            return self.rng.randint(MIN_EVENT_GAP_DAYS + 3, 120)
-        return max(MIN_EVENT_GAP_DAYS, int(self.rng.expovariate(EVENTS_PER_DAY)))
-
-    def _maybe(self, probability: float) -> bool:
+    def maybe(self, probability: float) -> bool:
         return self.rng.random() < probability
+
+    @staticmethod
+    def _seat_step(seats: int) -> int:
+        return max(1, round(seats * SEAT_CHANGE))
 
     def _require_main(self) -> Subscription:
         assert self.main is not None, "events only happen while subscribed"
