@@ -1,5 +1,6 @@
 """Template filters for `lifecycle.lib.display` (`{% load display %}`, registered in
-settings.TEMPLATES): `money`, `money_short`, `day`, `moment`, `month`, `month_day`."""
+settings.TEMPLATES): `money`, `money_short`, `count`, `day`, `moment`, `month`, `month_day`,
+`birthday`."""
 
 from __future__ import annotations
 

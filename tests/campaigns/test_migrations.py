@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrations import migrate, migrate_to_latest
 
 BEFORE = [("campaigns", "0003_default_campaigns"), ("surveys", "0001_initial")]
 LATEST = [("campaigns", "0005_notifications"), ("surveys", "0004_queue_pending_owner_alerts")]
@@ -16,16 +16,10 @@ LATEST = [("campaigns", "0005_notifications"), ("surveys", "0004_queue_pending_o
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture(autouse=True)
 def back_to_latest():
     yield
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def survey_links(apps) -> dict[str, str]:

@@ -11,23 +11,21 @@ from django.utils import translation
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 
 
+def unfinished(catalog: Path) -> tuple[str, str]:
+    """The untranslated and the fuzzy entries of a catalog, as msgattrib prints them."""
+
+    def entries(flag: str) -> str:
+        command = ["msgattrib", flag, "--no-obsolete", str(catalog)]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    return entries("--untranslated"), entries("--only-fuzzy")
+
+
 @pytest.mark.parametrize("language", ["es", "ru"])
 def test_every_ui_string_is_translated(language):
     if not shutil.which("msgattrib"):
         pytest.skip("GNU gettext is not installed")
-    catalog = LOCALE / language / "LC_MESSAGES" / "django.po"
-    untranslated = subprocess.run(
-        ["msgattrib", "--untranslated", "--no-obsolete", str(catalog)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    fuzzy = subprocess.run(
-        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(catalog)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    untranslated, fuzzy = unfinished(LOCALE / language / "LC_MESSAGES" / "django.po")
     assert untranslated == "", f"untranslated in {language}:\n{untranslated[:2000]}"
     assert fuzzy == "", f"fuzzy in {language}:\n{fuzzy[:2000]}"
 
@@ -86,18 +84,8 @@ def catalogs_from_the_source(tmp_path_factory) -> Path:
 def test_no_string_of_the_source_is_left_untranslated(catalogs_from_the_source, language):
     """Fails when a new string in the code or the templates has no translation yet: run
     `make messages` and translate what it adds (docs/architecture.md, "Languages")."""
-    catalog = catalogs_from_the_source / language / "LC_MESSAGES" / "django.po"
-    untranslated = subprocess.run(
-        ["msgattrib", "--untranslated", "--no-obsolete", str(catalog)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    fuzzy = subprocess.run(
-        ["msgattrib", "--only-fuzzy", "--no-obsolete", str(catalog)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    untranslated, fuzzy = unfinished(
+        catalogs_from_the_source / language / "LC_MESSAGES" / "django.po"
+    )
     assert untranslated == "", f"makemessages adds untranslated {language}:\n{untranslated[:3000]}"
     assert fuzzy == "", f"makemessages leaves fuzzy {language}:\n{fuzzy[:3000]}"
