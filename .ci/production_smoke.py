@@ -223,6 +223,7 @@ def production_environment(broker: str, smtp_port: int, web_port: int) -> dict[s
         DJANGO_ALLOWED_HOSTS=f"{SITE_HOST},127.0.0.1",
         SITE_URL=f"https://{SITE_HOST}",
         DJANGO_BEHIND_TLS_PROXY="true",
+        DJANGO_TRUSTED_PROXY_COUNT="1",
         DATABASE_URL=f"{DATABASE_SERVER}/{DATABASE_NAME}",
         CELERY_BROKER_URL=broker,
         CACHE_URL=CACHE_URL,

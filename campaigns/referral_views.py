@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 from campaigns import referrals
 from campaigns.forms import ReferralForm
 from campaigns.views import in_language, link_invalid
-from lifecycle.lib.ratelimit import client_ip, rate_limit
+from lifecycle.lib.client_address import client_address
+from lifecycle.lib.ratelimit import rate_limit
 
 REFERRAL_PER_MINUTE = 30
 
@@ -50,7 +51,7 @@ def _referral(request: HttpRequest, code) -> HttpResponse:
             referrals.refer(
                 code,
                 person,
-                client_address=client_ip(request),
+                client_address=client_address(request),
                 language=referrer.language,
                 now=timezone.now(),
             )

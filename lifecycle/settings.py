@@ -7,6 +7,7 @@ Redis or RabbitMQ and SMTP; it refuses to start without a secret key.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "lifecycle.staff.middleware.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -136,12 +138,31 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rate limits and the API's throttles count in this cache: deployed, every process must share
+# it (Redis), and a system check (lifecycle.E001) refuses to start on a per-process one.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Auth -------------------------------------------------------------------------------
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username or address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password guessing on /login/ and /admin/login/ (docs/security.md, "Sign-in protection"):
+# after LOGIN_FAILURE_LIMIT failures for a username, or from an address, sign-in is refused
+# for LOGIN_COOLOFF_MINUTES, or until an Admin unlocks it.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "lifecycle.lib.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "lifecycle.staff.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # lockouts are still logged, without a banner on every command
+# TOTP two-factor sign-in for the Admin role; off until an operator turns it on.
+ADMIN_TWO_FACTOR = env.bool("ADMIN_TWO_FACTOR", default=False)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -205,6 +226,7 @@ if COMPANY_LOGO_URL and (
         f"COMPANY_LOGO_URL must be an absolute http(s) URL, got {COMPANY_LOGO_URL!r}."
     )
 COMPANY_ADDRESS = env.str("COMPANY_ADDRESS", default="").strip()
+OTP_TOTP_ISSUER = COMPANY_NAME  # the name authenticator apps show beside the code
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default=formataddr((COMPANY_NAME, "noreply@localhost"))
 )
@@ -316,7 +338,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["lifecycle.lib.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_RATE_LIMIT", default="6000/hour")},
 }
 SPECTACULAR_SETTINGS = {
@@ -331,6 +353,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security when deployed -------------------------------------------------------------
+# How many proxies in front of the app append to X-Forwarded-For (lifecycle/lib/client_address.py).
+# 0, the default, ignores the header: without a proxy, the client writes whatever it likes there.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 10:
+    raise ImproperlyConfigured(
+        f"DJANGO_TRUSTED_PROXY_COUNT must be between 0 and 10, got {TRUSTED_PROXY_COUNT}."
+    )
+RATELIMIT_IP_META_KEY = "lifecycle.lib.client_address.client_address"
 CSRF_TRUSTED_ORIGINS = env.list(
     "DJANGO_CSRF_TRUSTED_ORIGINS",
     default=[SITE_URL] if SITE_URL.startswith("https://") else [],
@@ -346,8 +376,6 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Behind a proxy every visitor has the proxy's REMOTE_ADDR: rate-limit by the client's.
-    RATE_LIMIT_CLIENT_IP = "HTTP_X_FORWARDED_FOR"
 
 LOGGING = {
     "version": 1,

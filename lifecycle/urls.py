@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from lifecycle.metrics import views as metrics_views
 from lifecycle.ops.views import healthz
+from lifecycle.staff import views as staff_views
 
 # The tracking webhooks of the providers in use only (the product receives no inbound mail).
 ANYMAIL_TRACKING = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", metrics_views.overview, name="home"),
     path("dashboard/", include("lifecycle.metrics.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/verify/", staff_views.verify, name="two-factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),

@@ -73,3 +73,10 @@ def assign_role(user: Any, role: str) -> None:
     user.groups.add(Group.objects.get(name=role))
     user.is_staff = role == ADMIN
     user.save(update_fields=["is_staff"])
+
+
+def is_admin(user: Any) -> bool:
+    """The Admin role (or a superuser): Django admin, and two-factor sign-in when enforced."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or user.groups.filter(name=ADMIN).exists()

@@ -49,6 +49,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "home": staff_page(viewer=200),
     "login": {**everyone(302), "anonymous": 200},  # signed-in users go on to the dashboard
     "logout": everyone(405),  # sign-out is a POST
+    "two-factor": everyone(302),  # with ADMIN_TWO_FACTOR off it only sends people on
     "set_language": everyone(302),
     "healthz": everyone(200),
     "accounts:list": staff_page(viewer=200),

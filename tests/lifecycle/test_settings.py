@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefghij",
     "DJANGO_ALLOWED_HOSTS": "crm.example.com",
     "SITE_URL": "https://crm.example.com",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -45,6 +46,19 @@ def test_deploy_check_passes_without_warnings_given_production_variables():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_in_production_on_a_per_process_cache():
+    env = {**PRODUCTION_ENV, "CACHE_URL": "locmemcache://"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "lifecycle.E001" in result.stderr and "Set CACHE_URL" in result.stderr
+
+
+def test_it_refuses_a_trusted_proxy_count_out_of_range():
+    result = manage("check", env={"DJANGO_TRUSTED_PROXY_COUNT": "-1"})
+    assert result.returncode != 0
+    assert "DJANGO_TRUSTED_PROXY_COUNT must be between 0 and 10" in result.stderr
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key():
