@@ -8,7 +8,10 @@ would be, runs the README's set-up lines in a virtual environment made from
 new PostgreSQL database with `DJANGO_DEBUG=false`, starts gunicorn, a worker and beat as
 the README says, and checks what an operator relies on: `/healthz` and `/login/` over
 gunicorn, the worker answering beat, and `send_campaign nps-quarterly` delivering real
-email to a local SMTP server (aiosmtpd) within a bounded time, once per contact.
+email to a local SMTP server (aiosmtpd) within a bounded time, once per contact. On the
+first broker it then tries the hostile cases of docs/security.md over HTTP
+(.ci/hostile_http.py): a forged-header flood across the 4 gunicorn workers, password
+guessing, and odd dashboard periods.
 
 It runs with the development virtual environment's Python only for aiosmtpd; nothing of
 that environment reaches the production processes. Any failed step prints why and exits 1.
@@ -37,10 +40,15 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.smtp import SMTPServer, free_port  # noqa: E402
+
+sys.path.insert(0, str(ROOT / ".ci"))
+from hostile_http import HostileFailed, check_hostile  # noqa: E402
 
 README_MARKER = "<!-- .ci/production_smoke.py runs this block"
 SITE_HOST = "crm.smoke.test"
@@ -277,6 +285,10 @@ def write_customers(folder: Path) -> list[str]:
     return [f"--{name.removesuffix('.csv')} {folder / name}" for name in files]
 
 
+def html_of(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
 def check_survey_email(message: EmailMessage) -> str:
     """The contract of every survey email; returns its one-click unsubscribe URL."""
     if message.get_content_type() != "multipart/alternative":
@@ -290,9 +302,10 @@ def check_survey_email(message: EmailMessage) -> str:
     return links[0]
 
 
-def smoke(broker: str, tree: Path, setup: list[str], services: list[str]) -> None:
+def smoke(broker: str, tree: Path, setup: list[str], services: list[str], *, hostile: bool) -> None:
     say(f"broker {broker.split('@')[-1]}: fresh database {DATABASE_NAME}")
     fresh_database()
+    redis.Redis.from_url(CACHE_URL).flushdb()  # no rate-limit counts from an earlier run
     with SMTPServer() as smtp:
         web = Web(port=free_port())
         env = production_environment(broker, smtp.port, web.port)
@@ -307,7 +320,7 @@ def smoke(broker: str, tree: Path, setup: list[str], services: list[str]) -> Non
         try:
             for service in web.services:
                 service.start(cwd=tree, env=env)
-            check_services(web, smtp, tree, env, python)
+            check_services(web, smtp, tree, env, python, hostile=hostile)
         except SmokeFailed:
             for service in web.services:
                 print(f"--- last lines of `{service.command}`:\n{service.output()}")
@@ -320,7 +333,9 @@ def smoke(broker: str, tree: Path, setup: list[str], services: list[str]) -> Non
                 raise SmokeFailed(f"`{service.command}` logged a traceback:\n{service.output()}")
 
 
-def check_services(web: Web, smtp: SMTPServer, tree: Path, env: dict, python: str) -> None:
+def check_services(
+    web: Web, smtp: SMTPServer, tree: Path, env: dict, python: str, *, hostile: bool
+) -> None:
     running = web.services
     health = wait_until(
         "gunicorn answers /healthz",
@@ -368,6 +383,18 @@ def check_services(web: Web, smtp: SMTPServer, tree: Path, env: dict, python: st
     if status != 200:
         raise SmokeFailed(f"one-click unsubscribe (a bare POST) answered {status}")
     say(f"ok: one email each to {', '.join(recipients)}; one-click unsubscribe works")
+    survey = re.search(
+        rf'href="(https://{re.escape(SITE_HOST)}/s/[^"/]+/9/)"', html_of(messages[1])
+    )
+    if not survey:
+        raise SmokeFailed("no survey answer link (score 9) in the HTML of the survey email")
+    if not hostile:
+        return
+    try:
+        for finding in check_hostile(web.port, SITE_HOST, survey[1], python, tree, env):
+            say(f"ok: {finding}")
+    except HostileFailed as failure:
+        raise SmokeFailed(str(failure)) from failure
 
 
 def main() -> int:
@@ -381,8 +408,9 @@ def main() -> int:
         setup, services = readme_block()
         copy_tree(tree)
         say(f"the tree as a clone has it, in {tree}")
-        for broker in options.broker or DEFAULT_BROKERS:
-            smoke(broker, tree, setup, services)
+        for n, broker in enumerate(options.broker or DEFAULT_BROKERS):
+            # The hostile cases test the web processes and the cache, not the broker: once.
+            smoke(broker, tree, setup, services, hostile=n == 0)
     except SmokeFailed as failure:
         print(f"PRODUCTION SMOKE FAILED: {failure}", file=sys.stderr, flush=True)
         return 1
