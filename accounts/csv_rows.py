@@ -25,9 +25,12 @@ from accounts.validation import (
     parse_birthday,
     validate_country_code,
     validate_language_tag,
+    validate_plain_multiline_text,
+    validate_plain_text,
     validate_subscription_end,
     validate_timezone,
 )
+from lifecycle.lib.dates import EARLIEST_YEAR
 
 Values = dict[str, object]
 Parser = Callable[[str], object]
@@ -47,7 +50,6 @@ _CANCEL_TYPES = frozenset({"voluntary", "involuntary", ""})
 # Exports from another system may be stamped a little ahead of our clock (or in a zone
 # ahead of the site's); anything later than this is a typo such as 2204.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
-EARLIEST_YEAR = 1900
 
 
 class CellError(ValueError):
@@ -72,13 +74,20 @@ def _checked(validate: Callable[[str], None], value: str, reason: str) -> str:
     return value
 
 
-def text(max_length: int | None, *, required: bool = False) -> Parser:
+PLAIN_TEXT_REASON = "has control, direction or invisible characters (such as a line break)"
+
+
+def text(max_length: int | None, *, required: bool = False, multiline: bool = False) -> Parser:
+    """A name or a reference on one line; `multiline` free text may also hold line breaks and
+    tabs. No other control, bidi or invisible character, as the model's validators."""
+    validate = validate_plain_multiline_text if multiline else validate_plain_text
+
     def parse(value: str) -> str:
         if required and not value:
             raise CellError("is required")
         if max_length is not None and len(value) > max_length:
             raise CellError(f"is longer than {max_length} characters")
-        return value
+        return _checked(validate, value, PLAIN_TEXT_REASON)
 
     return parse
 
@@ -326,7 +335,7 @@ SCHEMAS: dict[str, Schema] = {
             "started_on": column(required_date, "started_on"),
             "ended_on": column(date, "ended_on"),
             "cancel_type": column(cancel_type, "cancel_type"),
-            "cancel_reason": column(text(None), "cancel_reason"),
+            "cancel_reason": column(text(None, multiline=True), "cancel_reason"),
         },
         required=("external_id", "account_external_id", "mrr", "started_on"),
         check=subscription_checks,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.bands import EMPLOYEE_BAND_CHOICES
 from accounts.models import Account, AccountStatus, Contact, Subscription
 from lifecycle.lib.display import person
+from lifecycle.lib.filters import BoundedDateFilter, StrictBooleanFilter
 
 
 def industry_choices() -> list[tuple[str, str]]:
@@ -54,7 +55,7 @@ class AccountFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=AccountStatus.choices)
     owner = OwnerFilter(label=_("Owner"), queryset=owner_queryset)
     country = django_filters.CharFilter(label=_("Country"), lookup_expr="iexact")
-    referenceable = django_filters.BooleanFilter(
+    referenceable = StrictBooleanFilter(
         label=_("Referenceable"),
         widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
@@ -76,6 +77,8 @@ class AccountFilter(django_filters.FilterSet):
 
 class ContactFilter(django_filters.FilterSet):
     email = django_filters.CharFilter(lookup_expr="iexact")
+    is_primary = StrictBooleanFilter()
+    email_consent = StrictBooleanFilter()
 
     class Meta:
         model = Contact
@@ -83,7 +86,7 @@ class ContactFilter(django_filters.FilterSet):
 
 
 class SubscriptionFilter(django_filters.FilterSet):
-    active_on = django_filters.DateFilter(label=_("Active on"), method="filter_active_on")
+    active_on = BoundedDateFilter(label=_("Active on"), method="filter_active_on")
 
     class Meta:
         model = Subscription

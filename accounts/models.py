@@ -26,6 +26,8 @@ from accounts.validation import (
     validate_birthday,
     validate_country_code,
     validate_language_tag,
+    validate_plain_multiline_text,
+    validate_plain_text,
     validate_subscription_end,
     validate_timezone,
 )
@@ -139,7 +141,7 @@ class AccountQuerySet(models.QuerySet):
 class Tag(models.Model):
     """A label staff put on accounts ("pilot", "enterprise-plan"), for audiences and lists."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True, validators=[validate_plain_text])
 
     class Meta:
         ordering = ["name"]
@@ -151,8 +153,10 @@ class Tag(models.Model):
 
 
 class Account(models.Model):
-    name = models.CharField(_("name"), max_length=200)
-    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_text])
+    industry = models.CharField(
+        _("industry"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     country = models.CharField(
         _("country"), max_length=2, blank=True, validators=[validate_country_code]
@@ -169,7 +173,12 @@ class Account(models.Model):
         _("referenceable"), default=False, help_text=_("Agreed to act as a reference.")
     )
     external_id = models.CharField(
-        _("external ID"), max_length=100, unique=True, null=True, blank=True
+        _("external ID"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_plain_text],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -216,8 +225,12 @@ class Contact(models.Model):
     account = models.ForeignKey(
         Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="contacts"
     )
-    first_name = models.CharField(_("first name"), max_length=100, blank=True)
-    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    first_name = models.CharField(
+        _("first name"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
     email = models.EmailField(_("email"), max_length=254)
     # A birthday may be known without the year ("--MM-DD"); month and day are stored apart
     # so that birthday campaigns look up an indexed month-day instead of scanning contacts.
@@ -248,7 +261,12 @@ class Contact(models.Model):
         _("unsubscribed from marketing"), null=True, blank=True
     )
     external_id = models.CharField(
-        _("external ID"), max_length=100, unique=True, null=True, blank=True
+        _("external ID"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_plain_text],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -316,7 +334,7 @@ class Subscription(models.Model):
         on_delete=models.CASCADE,
         related_name="subscriptions",
     )
-    plan = models.CharField(_("plan"), max_length=100, blank=True)
+    plan = models.CharField(_("plan"), max_length=100, blank=True, validators=[validate_plain_text])
     mrr = models.DecimalField(
         _("MRR"),
         max_digits=12,
@@ -332,9 +350,16 @@ class Subscription(models.Model):
     cancel_type = models.CharField(
         _("cancellation type"), max_length=12, choices=CancelType.choices, blank=True
     )
-    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    cancel_reason = models.TextField(
+        _("cancellation reason"), blank=True, validators=[validate_plain_multiline_text]
+    )
     external_id = models.CharField(
-        _("external ID"), max_length=100, unique=True, null=True, blank=True
+        _("external ID"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_plain_text],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -395,14 +420,25 @@ class Lead(models.Model):
         STAFF = "staff", _("Entered by staff")
 
     email = models.EmailField(_("email"), max_length=254)
-    first_name = models.CharField(_("first name"), max_length=100, blank=True)
-    last_name = models.CharField(_("last name"), max_length=100, blank=True)
-    company = models.CharField(_("company"), max_length=200, blank=True)
+    first_name = models.CharField(
+        _("first name"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
+    company = models.CharField(
+        _("company"), max_length=200, blank=True, validators=[validate_plain_text]
+    )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=LeadStatus.choices, default=LeadStatus.NEW
     )
-    language = models.CharField(_("language"), max_length=LANGUAGE_TAG_MAX_LENGTH, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=LANGUAGE_TAG_MAX_LENGTH,
+        blank=True,
+        validators=[validate_plain_text],
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

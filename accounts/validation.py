@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 import zoneinfo
 from typing import TYPE_CHECKING
 
@@ -41,17 +42,38 @@ validate_country_code = RegexValidator(
 )
 
 
-# Control characters (a line break in a name is a header or a body injection waiting to
-# happen) and the bidirectional overrides that make text read other than it is stored.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters that make text read other than it is stored, or break out of its line: control
+# characters (a line break in a name is an email header or body injection waiting to happen),
+# bidirectional overrides and isolates, and the other invisible format characters (zero-width
+# spaces, soft hyphens, tag characters) that can spoof a name. Lone surrogates cannot be
+# stored as UTF-8 at all. Zero-width (non-)joiners stay: Persian, Indic scripts and emoji
+# sequences need them. The Hangul filler letters draw nothing and serve no modern text.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_INVISIBLE_LETTERS = frozenset({"\u3164", "\uffa0"})
+_JOINERS = frozenset({"\u200c", "\u200d"})
+_LINE_BREAKS = frozenset({"\n", "\t"})
+PLAIN_TEXT_MESSAGE = _("Remove the control, direction or invisible characters from this text.")
+
+
+def _refused(text: str, allowed: frozenset[str] = frozenset()) -> bool:
+    return any(
+        unicodedata.category(char) in _REFUSED_CATEGORIES or char in _INVISIBLE_LETTERS
+        for char in set(text) - _JOINERS - allowed
+    )
 
 
 def validate_plain_text(value: str) -> None:
-    """A name or one line of free text: no control characters, no bidi overrides."""
-    if value and _UNPRINTABLE.search(value):
-        raise ValidationError(
-            _("Remove the control or direction characters from this text."), code="unprintable"
-        )
+    """A name or one line of text: no control characters, no bidi or invisible characters."""
+    if value and _refused(value):
+        raise ValidationError(PLAIN_TEXT_MESSAGE, code="unprintable")
+
+
+def validate_plain_multiline_text(value: str) -> None:
+    """Free text of several lines (a survey comment, an email body): as plain text, but line
+    breaks and tabs are fine. Browsers post a textarea's line breaks as CRLF: a CR is refused
+    only on its own."""
+    if value and _refused(value.replace("\r\n", "\n"), _LINE_BREAKS):
+        raise ValidationError(PLAIN_TEXT_MESSAGE, code="unprintable")
 
 
 @functools.cache

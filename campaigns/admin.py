@@ -27,6 +27,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.models import Contact
 from campaigns import audience, authored, content, holdouts, services
+from campaigns.deliverability import without_address
 from campaigns.models import (
     Audience,
     Campaign,
@@ -40,6 +41,7 @@ from campaigns.models import (
     TrackedLink,
     Trigger,
     Unsubscription,
+    address_hash,
 )
 from campaigns.pipeline import queue_again
 from campaigns.referrals import sync_lead
@@ -47,6 +49,7 @@ from campaigns.schedules import ensure_schedule, remove_schedule
 from campaigns.selectors import campaign_has_held_out, campaign_stats
 from campaigns.tasks import send_messages
 from lifecycle.lib.emails import language_for
+from lifecycle.lib.headers import email_preview_policy
 from lifecycle.lib.queueing import enqueue_on_commit
 
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -334,7 +337,7 @@ class CampaignAdmin(admin.ModelAdmin):
         return [
             path(
                 "<int:pk>/preview/",
-                self.admin_site.admin_view(self.preview_view),
+                self.admin_site.admin_view(email_preview_policy(self.preview_view)),
                 name="campaigns_campaign_preview",
             ),
             *super().get_urls(),
@@ -638,27 +641,86 @@ class AudienceAdmin(admin.ModelAdmin):
         return ", ".join(names) or "-"
 
 
+class SuppressionAddForm(forms.ModelForm):
+    """Staff block an address by typing it: only its hash is stored (docs/security.md)."""
+
+    address = forms.EmailField(label=_("address"), max_length=254)
+    reason = forms.ChoiceField(
+        label=_("reason"),
+        choices=[
+            (Suppression.Reason.STAFF, Suppression.Reason.STAFF.label),
+            (Suppression.Reason.UNSUBSCRIBE, Suppression.Reason.UNSUBSCRIBE.label),
+        ],
+        initial=Suppression.Reason.STAFF,
+    )
+
+    class Meta:
+        model = Suppression
+        fields = ["category", "reason", "description"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        address = cleaned.get("address")
+        if address:
+            hashed = address_hash(address)
+            category = cleaned.get("category") or Suppression.EVERY_CATEGORY
+            if Suppression.objects.filter(address_hash=hashed, category=category).exists():
+                raise forms.ValidationError(_("This address is already suppressed there."))
+            self.instance.address_hash = hashed
+            cleaned["description"] = without_address(cleaned.get("description", ""), address)
+        return cleaned
+
+
 @admin.register(Suppression)
 class SuppressionAdmin(admin.ModelAdmin):
-    """Addresses no email may go to. Staff may block one by hand; lifting a bounce or a
-    complaint (deleting it) is an admin's decision, after checking with the person."""
+    """Addresses no email may go to, by category or in all, kept as hashes. Staff may block
+    one by hand; lifting a bounce or a complaint (deleting it) is an admin's decision, after
+    checking with the person. Searching by an address looks up its hash."""
 
-    list_display = ["address", "reason", "created_at", "message"]
-    list_filter = ["reason"]
-    search_fields = ["address"]
+    list_display = ["short_hash", "scope", "reason", "created_at", "message"]
+    list_filter = ["reason", "category"]
+    search_fields = ["address_hash"]
+    search_help_text = _("An address (its hash is looked up) or the start of a hash.")
     list_select_related = ["message__campaign"]
     readonly_fields = ["message", "created_at"]
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    def get_form(
+        self, request: HttpRequest, obj: Suppression | None = None, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        if obj is None:
+            kwargs["form"] = SuppressionAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Suppression | None = None) -> list[str]:
+        if obj is None:
+            return ["address", "category", "reason", "description"]
+        return ["address_hash", "category", "reason", "description", "message", "created_at"]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Suppression | None = None) -> list:
         # A recorded suppression is a fact: only a new one is written here.
         if obj is not None:
-            return ["address", "reason", "description", "message", "created_at"]
+            return self.get_fields(request, obj)
         return self.readonly_fields
 
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        return {"reason": Suppression.Reason.STAFF}
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if "@" in term:
+            return queryset.filter(address_hash=address_hash(term)), False
+        return queryset.filter(address_hash__startswith=term.lower()), False
+
+    @admin.display(description=_("address hash"), ordering="address_hash")
+    def short_hash(self, suppression: Suppression) -> str:
+        return f"{suppression.address_hash[:16]}…"
+
+    @admin.display(description=_("category"), ordering="category")
+    def scope(self, suppression: Suppression) -> str:
+        return suppression.scope
 
 
 @admin.register(Referral)

@@ -18,16 +18,17 @@ from campaigns.models import Event
 from campaigns.serializers import EventInputSerializer, EventSerializer
 from campaigns.services import record_event
 from lifecycle.lib.api import ReadOnlyViewSet
+from lifecycle.lib.filters import BoundedIsoDateTimeFilter
 
 
 class EventFilter(django_filters.FilterSet):
     contact_external_id = django_filters.CharFilter(
         label=_("Contact external ID"), field_name="contact__external_id"
     )
-    occurred_after = django_filters.IsoDateTimeFilter(
+    occurred_after = BoundedIsoDateTimeFilter(
         label=_("Occurred at or after"), field_name="occurred_at", lookup_expr="gte"
     )
-    occurred_before = django_filters.IsoDateTimeFilter(
+    occurred_before = BoundedIsoDateTimeFilter(
         label=_("Occurred before"), field_name="occurred_at", lookup_expr="lt"
     )
 

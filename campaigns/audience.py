@@ -21,9 +21,12 @@ UNSUBSCRIBED_FIELD = {
 
 
 def reachable(campaign: Campaign, contacts: QuerySet[Contact] | None = None) -> QuerySet:
+    """Contacts with consent, not unsubscribed from the campaign's category, and whose
+    address the suppression list lets this category reach (whichever contact unsubscribed)."""
     contacts = Contact.objects.all() if contacts is None else contacts
     field = UNSUBSCRIBED_FIELD[Category(campaign.category)]
-    return without_suppressed(contacts.filter(email_consent=True, **{f"{field}__isnull": True}))
+    subscribed = contacts.filter(email_consent=True, **{f"{field}__isnull": True})
+    return without_suppressed(subscribed, campaign.category)
 
 
 def matching_accounts(audience: Audience | None, day: dt.date) -> QuerySet[Account]:

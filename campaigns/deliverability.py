@@ -3,14 +3,21 @@
 django-anymail turns every provider's tracking webhook (Postmark, SendGrid, Mailgun, Amazon
 SES...) into one normalized event; `record` stores it on the message it is about and puts
 the address on the suppression list on a hard bounce, a rejection for an invalid address,
-or a spam complaint. The pipeline then refuses the address for every campaign kind, at
-planning (campaigns.audience) and just before sending (`suppressed`).
+or a spam complaint.
+
+The suppression list is the one home of "may this address get this category of email":
+unsubscribes (campaigns.subscriptions), bounces and complaints (here), staff blocks (admin)
+and erasure (lifecycle.ops.personal_data) all write it, by the hash of the address and a
+category (empty: every category). Every campaign kind checks it at planning
+(campaigns.audience.reachable, `without_suppressed`) and just before sending (`suppressed`,
+campaigns.pipeline).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -20,7 +27,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Contact
-from campaigns.models import DeliveryEvent, Message, Suppression, normalized_address
+from campaigns.models import (
+    AddressHash,
+    DeliveryEvent,
+    Message,
+    Suppression,
+    address_hash,
+    normalized_address,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -160,23 +174,85 @@ def _messages_to(address: str) -> QuerySet[Message]:
     return Message.objects.filter(Q(contact__in=contacts) | Q(recipient__iexact=address))
 
 
-def suppress(address: str, reason: str, *, message: Message | None = None, description: str = ""):
-    """Put an address on the suppression list (once; the first reason stays)."""
+EVERY_CATEGORY = Suppression.EVERY_CATEGORY
+
+
+def suppress(
+    address: str,
+    reason: str,
+    *,
+    category: str = EVERY_CATEGORY,
+    message: Message | None = None,
+    description: str = "",
+) -> Suppression:
+    """Put an address on the suppression list for `category` (empty: every category), once:
+    the first reason stays. The provider's description is kept without the address."""
     suppression, _created = Suppression.objects.get_or_create(
-        address=normalized_address(address),
-        defaults={"reason": reason, "message": message, "description": description[:500]},
+        address_hash=address_hash(address),
+        category=category,
+        defaults={
+            "reason": reason,
+            "message": message,
+            "description": without_address(description, address)[:500],
+        },
     )
     return suppression
 
 
-def suppressed(address: str) -> Suppression | None:
-    return Suppression.objects.filter(address=normalized_address(address)).first()
+def lift_unsubscribe(address: str, category: str) -> bool:
+    """A resubscribe: drop the address's unsubscribe from `category`, and nothing else (a
+    bounce, a complaint, a staff block or an erasure stays). True if there was one."""
+    deleted, _by_model = Suppression.objects.filter(
+        address_hash=address_hash(address),
+        category=category,
+        reason=Suppression.Reason.UNSUBSCRIBE,
+    ).delete()
+    return bool(deleted)
 
 
-def without_suppressed(contacts: QuerySet) -> QuerySet:
-    """`contacts` without those whose address is on the suppression list."""
-    listed = Suppression.objects.filter(address=OuterRef("address_normalized"))
-    return contacts.alias(address_normalized=Lower("email")).exclude(Exists(listed))
+def categories_q(category: str | None) -> Q:
+    """Entries that stop `category`: its own and those of every category. None (a
+    notification to staff, an admin's test) is stopped only by those of every category."""
+    if category is None:
+        return Q(category=EVERY_CATEGORY)
+    return Q(category__in=[EVERY_CATEGORY, category])
+
+
+def suppressed(address: str, category: str | None) -> Suppression | None:
+    """The entry that stops an email of `category` to `address`, if any."""
+    return (
+        Suppression.objects.filter(categories_q(category), address_hash=address_hash(address))
+        .order_by("category", "created_at")  # every category's first: it explains most
+        .first()
+    )
+
+
+def listed(category: str | None, address_field: str) -> Exists:
+    """Over a queryset: the address in its `address_field` is suppressed for `category`."""
+    return Exists(
+        Suppression.objects.filter(
+            categories_q(category), address_hash=AddressHash(OuterRef(address_field))
+        )
+    )
+
+
+def without_suppressed(contacts: QuerySet, category: str | None) -> QuerySet:
+    """`contacts` without those whose address is suppressed for `category`."""
+    return contacts.exclude(listed(category, "email"))
+
+
+def with_address(rows: QuerySet, address: str, field: str = "email") -> QuerySet:
+    """The rows (contacts, leads) whose `field` is `address`, by the very rule the
+    suppression list matches addresses with."""
+    return rows.alias(matched_hash=AddressHash(field)).filter(matched_hash=address_hash(address))
+
+
+def without_address(text: str, address: str) -> str:
+    """`text` (a provider's bounce description) with the address taken out."""
+    address = normalized_address(address)
+    if not address or not text:
+        return text
+    return re.sub(re.escape(address), "<address>", text, flags=re.IGNORECASE)
 
 
 def on_tracking(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:

@@ -14,14 +14,15 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.db.models import CharField, Exists, Min, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat, Lower, TruncDate
+from django.db.models.functions import Cast, Concat, TruncDate
 from django.utils import timezone
 
 from accounts.models import Contact, Subscription, active_on_q
 from campaigns import schedule
 from campaigns.audience import UNSUBSCRIBED_FIELD, eligible, rolling_audience
+from campaigns.deliverability import listed
 from campaigns.extensions import EXIT_CONDITIONS
-from campaigns.models import Campaign, Category, DripEnrollment, Event, Message, Suppression
+from campaigns.models import Campaign, Category, DripEnrollment, Event, Message
 from campaigns.planning import BATCH, Planned
 
 ENTRY_WINDOW = dt.timedelta(days=7)
@@ -76,7 +77,7 @@ def let_go(drip: Campaign, enrollments: QuerySet[DripEnrollment], *, now: dt.dat
     """Mark who leaves the drip now, each with the first reason that applies."""
     for reason, condition in exit_conditions(drip, now=now):
         leaving = enrollments.filter(exited_at__isnull=True).alias(
-            entered_day=TruncDate("entered_at"), contact_address=Lower("contact__email")
+            entered_day=TruncDate("entered_at")
         )
         DripEnrollment.objects.filter(pk__in=leaving.filter(condition).values("pk")).update(
             exited_at=now, exit_reason=reason
@@ -97,13 +98,12 @@ def still_in(message: Message, *, now: dt.datetime) -> str:
 
 def exit_conditions(drip: Campaign, *, now: dt.datetime) -> list[tuple[str, Q]]:
     field = UNSUBSCRIBED_FIELD[Category(drip.category)]
-    suppressed = Suppression.objects.filter(address=OuterRef("contact_address"))
     conditions = [
         (
             "unsubscribed or withdrew consent",
             Q(contact__email_consent=False)
             | Q(**{f"contact__{field}__isnull": False})
-            | Q(Exists(suppressed)),
+            | Q(listed(drip.category, "contact__email")),
         )
     ]
     if drip.goal_event:

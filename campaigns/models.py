@@ -7,16 +7,21 @@ row left in SENDING by a dead worker goes to REVIEW, never back to the queue.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.backends.signals import connection_created
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from accounts.bands import EMPLOYEE_BAND_CHOICES, MRR_BAND_CHOICES
 from accounts.models import AccountStatus
+from accounts.validation import validate_plain_multiline_text, validate_plain_text
 
 
 class Category(models.TextChoices):
@@ -59,7 +64,9 @@ class Audience(models.Model):
     """A saved segment: which contacts a campaign may reach (docs/campaigns.md). Empty
     criteria match everyone; consent and unsubscribes always apply on top."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(
+        _("name"), max_length=200, unique=True, validators=[validate_plain_text]
+    )
     status = models.CharField(
         _("account status"),
         max_length=10,
@@ -67,13 +74,19 @@ class Audience(models.Model):
         default=AccountStatus.CUSTOMER,
         help_text=_("On the day the campaign plans its messages."),
     )
-    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    industry = models.CharField(
+        _("industry"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
     employee_band = models.CharField(
         _("employees"), max_length=10, choices=EMPLOYEE_BAND_CHOICES, blank=True
     )
     mrr_band = models.CharField(_("MRR"), max_length=12, choices=MRR_BAND_CHOICES, blank=True)
     country = models.CharField(
-        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. ES.")
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO 3166 code, e.g. ES."),
+        validators=[validate_plain_text],
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,8 +128,10 @@ class Audience(models.Model):
 
 class Campaign(models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_text])
+    description = models.TextField(
+        _("description"), blank=True, validators=[validate_plain_multiline_text]
+    )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -243,9 +258,9 @@ class CampaignContent(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="contents"
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    subject = models.CharField(_("subject"), max_length=200)
-    text_body = models.TextField(_("text"))
-    html_body = models.TextField(_("HTML"))
+    subject = models.CharField(_("subject"), max_length=200, validators=[validate_plain_text])
+    text_body = models.TextField(_("text"), validators=[validate_plain_multiline_text])
+    html_body = models.TextField(_("HTML"), validators=[validate_plain_multiline_text])
 
     class Meta:
         ordering = ["campaign", "language"]
@@ -379,7 +394,12 @@ class Event(models.Model):
     occurred_at = models.DateTimeField(_("occurred at"))
     # Given by the caller so that a retried API call records the event once.
     external_id = models.CharField(
-        _("external ID"), max_length=100, unique=True, null=True, blank=True
+        _("external ID"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_plain_text],
     )
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -500,21 +520,76 @@ class Engagement(models.Model):
 
 
 def normalized_address(address: str) -> str:
-    """The one spelling of an address the suppression list keys on."""
+    """The one spelling of an address the suppression list keys on: stripped, lower-cased."""
     return (address or "").strip().lower()
 
 
+def address_hash(address: str) -> str:
+    """What the suppression list keeps of an address: the SHA-256 (hex) of its normalized
+    spelling. Deliberately unkeyed (docs/security.md, "Suppression by address"): a key that
+    rotated would silently lift every suppression."""
+    return hashlib.sha256(normalized_address(address).encode()).hexdigest()
+
+
+ADDRESS_HASH_SQL = "lifecycle_address_hash"
+
+
+class AddressHash(models.Func):
+    """`address_hash()` of an address column, in SQL, so that querysets can be matched with
+    the suppression list. On SQLite it is the Python function itself (registered on every
+    connection below); on PostgreSQL the same steps in SQL (btrim, lower, UTF-8, SHA-256)."""
+
+    function = ADDRESS_HASH_SQL
+    arity = 1
+    output_field = models.CharField(max_length=64)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "encode(sha256(convert_to(lower(btrim(%(expressions)s)), 'UTF8')), 'hex')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _sql_address_hash(value: str | None) -> str | None:
+    return None if value is None else address_hash(value)
+
+
+@receiver(connection_created, dispatch_uid="campaigns.address_hash")
+def register_address_hash(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            ADDRESS_HASH_SQL, 1, _sql_address_hash, deterministic=True
+        )
+
+
 class Suppression(models.Model):
-    """An address no email of the product may go to again: it bounced hard, its owner
-    complained of spam, or staff blocked it. Kept by address, not by contact, so neither a
-    second contact with the same address nor a re-import reaches it."""
+    """An address no email of the product may go to again, in one category or in all: its
+    owner unsubscribed (that category), it bounced hard, its owner complained of spam, staff
+    blocked it, or the person's data was erased (every category).
+
+    Kept by the hash of the address (`address_hash`), never the address, and not by contact:
+    neither a second contact with the address, nor deleting the contact, nor a re-import
+    reaches it, and the list itself names nobody (docs/security.md)."""
 
     class Reason(models.TextChoices):
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribed")
         BOUNCE = "bounce", _("Hard bounce")
         COMPLAINT = "complaint", _("Spam complaint")
         STAFF = "staff", _("Blocked by staff")
+        ERASURE = "erasure", _("Personal data erased")
 
-    address = models.EmailField(_("address"), max_length=254, unique=True)
+    EVERY_CATEGORY = ""
+
+    address_hash = models.CharField(
+        _("address hash"),
+        max_length=64,
+        help_text=_("SHA-256 of the address, lower-cased: the list keeps no address."),
+    )
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=Category.choices,
+        blank=True,
+        help_text=_("Empty: every category."),
+    )
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     message = models.ForeignKey(
         Message,
@@ -528,16 +603,21 @@ class Suppression(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         verbose_name = _("suppressed address")
         verbose_name_plural = _("suppressed addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address_hash", "category"], name="suppression_once_per_category"
+            )
+        ]
 
     def __str__(self) -> str:
-        return self.address
+        return f"{self.address_hash[:12]}… · {self.scope}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.address = normalized_address(self.address)
-        super().save(*args, **kwargs)
+    @property
+    def scope(self) -> str:
+        return self.get_category_display() if self.category else str(_("every category"))
 
 
 class DeliveryEvent(models.Model):

@@ -150,9 +150,13 @@ def send_one(pk: int, connection: BaseEmailBackend) -> str | None:
         # Paused after it was dispatched: back to the queue, for when it is switched on.
         hold_back(message, frequency.Capped("The campaign is paused.", message.due_at))
         return MessageStatus.QUEUED
-    blocked = deliverability.suppressed(message.to)
+    # The last word of the suppression list, whatever was true when the message was planned:
+    # a contact's email by its campaign's category, a notification or test only by what
+    # stops every category (a bounce, a complaint, a staff block).
+    category = message.campaign.category if message.contact_id is not None else None
+    blocked = deliverability.suppressed(message.to, category)
     if blocked is not None:
-        reason = f"Suppressed address: {blocked.get_reason_display()}"
+        reason = f"Suppressed address: {blocked.get_reason_display()} ({blocked.scope})"
         return finish(message, MessageStatus.SKIPPED, error=reason)
     held = frequency.capped(message, now=timezone.now())
     if held is not None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Contact
+from accounts.validation import validate_plain_text
 from campaigns.models import Event
 from lifecycle.lib.api import RecordRefSerializer
 
@@ -48,6 +49,7 @@ class EventInputSerializer(serializers.Serializer):
         max_length=100,
         required=False,
         allow_blank=True,
+        validators=[validate_plain_text],  # the model field's rule
         help_text=_("Your id for the event: a retried call with it records the event once."),
     )
     data = serializers.JSONField(

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    # Only for its table: lifecycle/staff/migrations/0004 moves the old plaintext keys to knox.
     "rest_framework.authtoken",
     "knox",
     "axes",
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lifecycle.lib.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -159,7 +162,9 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", defaul
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "lifecycle.lib.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "lifecycle.staff.views.locked_out"
-AXES_RESET_ON_SUCCESS = True
+# Not axes' own reset on success: it forgets every failure from the address too, so a user
+# could guess at others' passwords between their own sign-ins (lifecycle/staff/views.py).
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False  # lockouts are still logged, without a banner on every command
 # TOTP two-factor sign-in for the Admin role; off until an operator turns it on.
 ADMIN_TWO_FACTOR = env.bool("ADMIN_TWO_FACTOR", default=False)
@@ -326,7 +331,8 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring tokens (django-rest-knox), sent as "Authorization: Token KEY".
+        "lifecycle.staff.api_tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["lifecycle.staff.permissions.RoleModelPermissions"],
@@ -338,6 +344,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's JSON parser, refusing deep nesting and lone surrogates with a 400 (not a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "lifecycle.lib.json_parsing.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["lifecycle.lib.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_RATE_LIMIT", default="6000/hour")},
 }
@@ -350,7 +362,51 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's error answers (400, 401, 403, 404, 415, 429), declared once.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lifecycle.lib.openapi.declare_error_responses",
+    ],
 }
+# API tokens (lifecycle/staff/api_tokens.py): only a hash is stored, and each expires this
+# many days after it is issued (a quarter: an integration rotates its key four times a year,
+# and a leaked key stops working within three months). Using it never extends it: a stolen key
+# in daily use would otherwise live forever.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured(f"API_TOKEN_DAYS must be 1 or more, got {API_TOKEN_DAYS}.")
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=API_TOKEN_DAYS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",  # the header integrations already send (docs/integrations.md)
+}
+
+# --- Content Security Policy and headers ------------------------------------------------
+# django-csp (docs/security.md, "Headers and API tokens"): scripts and style sheets from this
+# site's own files only, never inline; no plugins; never inside another site's frame. Images
+# may also be data: URIs (the two-factor QR code, Swagger UI's icons) and come from the
+# company logo's origin. The email previews relax it (lifecycle/lib/headers.py).
+_logo_origin = (
+    [f"{urlsplit(COMPANY_LOGO_URL).scheme}://{urlsplit(COMPANY_LOGO_URL).netloc}"]
+    if COMPANY_LOGO_URL
+    else []
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_logo_origin],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Django's own headers, spelled out: no Referer to other sites, no MIME sniffing, no framing.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 # --- Security when deployed -------------------------------------------------------------
 # How many proxies in front of the app append to X-Forwarded-For (lifecycle/lib/client_address.py).
@@ -377,9 +433,57 @@ if not DEBUG:
     if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Signed links are keys: every handler writes the token of a public signed path (/s/, /u/,
+# /preferences/, /t/, /r/) as [token] (lifecycle/lib/log_filters.py, which also masks the
+# handlers the Celery worker installs). Django's own loggers print through the root console
+# once; runserver's and gunicorn's lines keep their formats (gunicorn writes access lines only
+# with --access-logfile; here they go to stdout, its errors to stderr).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_signed_paths": {"()": "lifecycle.lib.log_filters.MaskSignedPaths"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+        "gunicorn.error": {
+            "format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_signed_paths"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_signed_paths"],
+        },
+        "gunicorn.access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["mask_signed_paths"],
+        },
+        "gunicorn.error": {
+            "class": "logging.StreamHandler",
+            "formatter": "gunicorn.error",
+            "filters": ["mask_signed_paths"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "mask_signed_paths"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["gunicorn.access"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["gunicorn.error"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

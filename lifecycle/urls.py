@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from lifecycle.metrics import views as metrics_views
 from lifecycle.ops.views import healthz
@@ -38,6 +38,15 @@ urlpatterns = [
     path("anymail/", include((ANYMAIL_TRACKING, "anymail"))),
     path("api/v1/", include("lifecycle.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI with its start-up script served apart (/api/docs/?script=), as the
+    # Content-Security-Policy allows no inline script.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     path("healthz", healthz, name="healthz"),
 ]
+handler404 = "lifecycle.lib.api.not_found"

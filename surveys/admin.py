@@ -195,7 +195,7 @@ class ResponseAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("contact"), ordering="contact__email")
     def contact_email(self, response: Response) -> str:
-        return response.contact.email
+        return response.contact.email if response.contact else response.contact_label
 
     @admin.display(description=_("comment"))
     def short_comment(self, response: Response) -> str:

@@ -1,6 +1,6 @@
 """Query filters of the survey API: responses and invitations.
 
-Booleans are the API's true/false/1/0 (django_filters.rest_framework), not a form's select.
+Booleans are true/false/1/0, and anything else a 400 (lifecycle/lib/filters.py).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as api_filters
 
+from lifecycle.lib.filters import BoundedIsoDateTimeFilter, StrictBooleanFilter
 from surveys.models import Invitation, Response, Survey
 from surveys.scoring import Band, SurveyKind
 
@@ -33,13 +33,13 @@ class ResponseFilter(django_filters.FilterSet):
     contact_external_id = django_filters.CharFilter(
         label=_("Contact external ID"), field_name="contact__external_id"
     )
-    submitted_after = django_filters.IsoDateTimeFilter(
+    submitted_after = BoundedIsoDateTimeFilter(
         label=_("Submitted at or after"), field_name="submitted_at", lookup_expr="gte"
     )
-    submitted_before = django_filters.IsoDateTimeFilter(
+    submitted_before = BoundedIsoDateTimeFilter(
         label=_("Submitted before"), field_name="submitted_at", lookup_expr="lt"
     )
-    has_comment = api_filters.BooleanFilter(label=_("Has a comment"), method="filter_comment")
+    has_comment = StrictBooleanFilter(label=_("Has a comment"), method="filter_comment")
 
     class Meta:
         model = Response
@@ -69,11 +69,11 @@ class InvitationFilter(django_filters.FilterSet):
     survey = django_filters.ModelChoiceFilter(
         label=_("Survey (slug)"), queryset=Survey.objects.all(), to_field_name="slug"
     )
-    answered = api_filters.BooleanFilter(label=_("Answered"), method="filter_answered")
-    created_after = django_filters.IsoDateTimeFilter(
+    answered = StrictBooleanFilter(label=_("Answered"), method="filter_answered")
+    created_after = BoundedIsoDateTimeFilter(
         label=_("Created at or after"), field_name="created_at", lookup_expr="gte"
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = BoundedIsoDateTimeFilter(
         label=_("Created before"), field_name="created_at", lookup_expr="lt"
     )
 

@@ -52,7 +52,7 @@ RESPONSES = Schema(
         "contact_external_id": CONTACT_REF,
         "survey_kind": Column(parse=survey_kind, keys=("kind",), model_fields=("kind", "survey")),
         "score": column(score, "score"),
-        "comment": column(text(None), "comment"),
+        "comment": column(text(None, multiline=True), "comment"),
         "submitted_at": column(submitted_at, "submitted_at"),
     },
     required=("external_id", "contact_external_id", "survey_kind", "score", "submitted_at"),

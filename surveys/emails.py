@@ -93,6 +93,8 @@ def build_owner_alert(message: Message) -> EmailMultiAlternatives:
     )
     if response is None:
         raise Skip("The answer is gone.")
+    if response.contact_id is None:
+        raise Skip("The person's data was erased; the follow-up item stays.")
     reasons = follow_up_reasons(response)
     if not reasons:
         raise Skip("The answer was changed and no longer needs a follow-up.")

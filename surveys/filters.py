@@ -17,6 +17,7 @@ from accounts.bands import EMPLOYEE_BAND_CHOICES, MRR_BAND_CHOICES, MRR_BANDS
 from accounts.filters import OwnerFilter, industry_choices, owner_queryset
 from accounts.models import Account
 from lifecycle.lib.dates import day_start
+from lifecycle.lib.filters import BoundedDateFilter, StrictBooleanFilter
 from lifecycle.staff.roles import ROLES
 from surveys.models import FollowUp, FollowUpReason, FollowUpStatus, Response, Survey
 from surveys.scoring import Band
@@ -66,11 +67,9 @@ class ResponseFilter(django_filters.FilterSet):
     band = django_filters.ChoiceFilter(
         label=_("Score"), empty_label=ANY, choices=Band.choices, method="filter_band"
     )
-    start = django_filters.DateFilter(label=_("From"), method="filter_start", widget=DATE_INPUT)
-    end = django_filters.DateFilter(
-        label=_("Until (exclusive)"), method="filter_end", widget=DATE_INPUT
-    )
-    has_comment = django_filters.BooleanFilter(
+    start = BoundedDateFilter(label=_("From"), method="filter_start", widget=DATE_INPUT)
+    end = BoundedDateFilter(label=_("Until (exclusive)"), method="filter_end", widget=DATE_INPUT)
+    has_comment = StrictBooleanFilter(
         label=_("With comment"), method="filter_has_comment", widget=forms.Select(choices=YES_NO)
     )
     industry = django_filters.ChoiceFilter(

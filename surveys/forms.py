@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validation import validate_plain_multiline_text
 from surveys import scoring
 
 MAX_COMMENT = 5000
@@ -21,6 +22,7 @@ class AnswerForm(forms.Form):
         required=False,
         max_length=MAX_COMMENT,
         widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[validate_plain_multiline_text],  # the model's rule, as a form error
     )
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validation import validate_plain_multiline_text, validate_plain_text
 from campaigns.models import Campaign
 from surveys import scoring
 from surveys.scoring import SCALES, Band, SurveyKind, band_range
@@ -28,7 +29,7 @@ def _score_in_scale() -> Q:
 
 class Survey(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=SurveyKind.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_text])
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     interval_days = models.PositiveSmallIntegerField(
         _("days between two surveys of this kind"),
@@ -88,18 +89,31 @@ class SurveyText(models.Model):
         Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="texts"
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    question = models.CharField(_("question"), max_length=300)
+    question = models.CharField(_("question"), max_length=300, validators=[validate_plain_text])
     follow_up_question = models.CharField(
         _("follow-up question"),
         max_length=300,
         help_text=_('For example "What is the main reason for your score?"'),
+        validators=[validate_plain_text],
     )
-    follow_up_low = models.CharField(_("follow-up for a low score"), max_length=300, blank=True)
+    follow_up_low = models.CharField(
+        _("follow-up for a low score"), max_length=300, blank=True, validators=[validate_plain_text]
+    )
     follow_up_neutral = models.CharField(
-        _("follow-up for a neutral score"), max_length=300, blank=True
+        _("follow-up for a neutral score"),
+        max_length=300,
+        blank=True,
+        validators=[validate_plain_text],
     )
-    follow_up_high = models.CharField(_("follow-up for a high score"), max_length=300, blank=True)
-    thank_you = models.CharField(_("thank-you text"), max_length=300)
+    follow_up_high = models.CharField(
+        _("follow-up for a high score"),
+        max_length=300,
+        blank=True,
+        validators=[validate_plain_text],
+    )
+    thank_you = models.CharField(
+        _("thank-you text"), max_length=300, validators=[validate_plain_text]
+    )
 
     class Meta:
         ordering = ["survey", "language"]
@@ -214,10 +228,14 @@ class Response(models.Model):
     )
     # Copied from the survey so that the metrics filter one indexed column.
     kind = models.CharField(_("kind"), max_length=10, choices=SurveyKind.choices)
+    # Null once the person's data is erased (lifecycle.ops.personal_data): the answer stays,
+    # anonymised, so that the metrics of its period do not change.
     contact = models.ForeignKey(
         "accounts.Contact",
         verbose_name=_("contact"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="responses",
     )
     account = models.ForeignKey(
@@ -227,7 +245,7 @@ class Response(models.Model):
         related_name="responses",
     )
     score = models.PositiveSmallIntegerField(_("score"))
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, validators=[validate_plain_multiline_text])
     language = models.CharField(_("language"), max_length=8, blank=True)
     source = models.CharField(
         _("source"), max_length=10, choices=ResponseSource.choices, default=ResponseSource.EMAIL
@@ -246,7 +264,12 @@ class Response(models.Model):
         related_name="alerted_response",
     )
     external_id = models.CharField(
-        _("external ID"), max_length=100, unique=True, null=True, blank=True
+        _("external ID"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_plain_text],
     )
 
     objects = ResponseQuerySet.as_manager()
@@ -273,6 +296,14 @@ class Response(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:response-detail", args=[self.pk])
+
+    @property
+    def contact_label(self) -> str:
+        """Who answered, as the pages name them: the contact's name or address, or that
+        the person's data was erased (the answer is kept anonymised)."""
+        if self.contact is None:
+            return str(_("Erased contact"))
+        return self.contact.full_name or self.contact.email
 
 
 class ResponseRevision(models.Model):
@@ -420,7 +451,7 @@ class FollowUpComment(models.Model):
         null=True,
         related_name="+",
     )
-    body = models.TextField(_("comment"))
+    body = models.TextField(_("comment"), validators=[validate_plain_multiline_text])
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -56,8 +56,9 @@ def csv_rows(responses: QuerySet[Response]) -> Iterator[list[Any]]:
             response.kind,
             response.score,
             text_cell(response.comment),
-            text_cell(response.contact.email),
-            text_cell(response.contact.full_name),
+            # An anonymised answer (the person's data erased) names nobody.
+            text_cell(response.contact.email if response.contact else ""),
+            text_cell(response.contact.full_name if response.contact else ""),
             text_cell(response.account.name),
             text_cell(response.account.external_id),
             response.language,

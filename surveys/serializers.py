@@ -26,7 +26,8 @@ class ResponseSerializer(serializers.ModelSerializer):
     band = serializers.SerializerMethodField(
         help_text=_("low, neutral or high on the kind's scale (detractor/passive/promoter).")
     )
-    contact = RecordRefSerializer(read_only=True)
+    # Null for an anonymised answer (the person's data erased, docs/security.md).
+    contact = RecordRefSerializer(read_only=True, allow_null=True)
     account = RecordRefSerializer(read_only=True)
 
     class Meta:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from campaigns.audience import reachable
 from campaigns.models import Campaign, Message, MessageStatus
 from campaigns.tasks import send_messages
 from lifecycle.lib.queueing import enqueue_on_commit
@@ -116,7 +117,9 @@ def _create(invitation: Invitation, *, score: int, comment: str, now: dt.datetim
 
 
 def previous_score(response: Response) -> int | None:
-    """The contact's answer of the same kind before this one."""
+    """The contact's answer of the same kind before this one (none for an anonymised one)."""
+    if response.contact_id is None:
+        return None
     earlier = (
         Response.objects.filter(contact=response.contact_id, kind=response.kind)
         .exclude(pk=response.pk)
@@ -264,6 +267,9 @@ def plan_reminders(campaign: Campaign, *, now: dt.datetime) -> int:
         expires_at__gt=now + dt.timedelta(days=1),
         reminder__isnull=True,
         response__isnull=True,
+        # Who unsubscribed, withdrew consent or whose address is suppressed since the
+        # invitation gets no reminder (the pipeline checks again when it is due).
+        contact__in=reachable(campaign).values("pk"),
     ).select_related("message")
     created = 0
     for invitation in waiting.iterator(chunk_size=500):

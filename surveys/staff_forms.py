@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validation import validate_plain_multiline_text
 from surveys.filters import staff_with_role
 
 COMMENT_MAX_LENGTH = 5000
@@ -31,4 +32,5 @@ class CommentForm(forms.Form):
         label=_("Comment"),
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_plain_multiline_text],
     )

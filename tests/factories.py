@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Account, Contact, Subscription
+from lifecycle.staff.api_tokens import issue_token
 from lifecycle.staff.roles import assign_role
 
 
@@ -24,6 +25,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
         if create and extracted:
             assign_role(self, extracted)
+
+
+def api_token(user, *, days: int | None = None) -> str:
+    """The key of a new API token for `user`, issued as admin and create_api_token issue
+    it (the one helper for every test that calls the API with a token): send it as
+    `Authorization: Token <key>`."""
+    _token, key = issue_token(user, days=days)
+    return key
 
 
 class AccountFactory(factory.django.DjangoModelFactory):
@@ -128,3 +137,14 @@ def mrr_on(account, day: dt.date) -> Decimal:
     from accounts.models import Account
 
     return Account.objects.with_mrr_on(day).get(pk=account.pk).mrr
+
+
+def customer_contacts(count: int, *, prefix: str) -> None:
+    """`count` contacts of one paying customer account, in one INSERT (the fault tests')."""
+    from accounts.models import Contact
+
+    account = AccountFactory()
+    SubscriptionFactory(account=account)
+    Contact.objects.bulk_create(
+        Contact(account=account, email=f"{prefix}{n}@example.com") for n in range(count)
+    )

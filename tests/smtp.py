@@ -11,11 +11,13 @@ free and nothing listens on it, which is how a test plays "the mail server is do
 
 from __future__ import annotations
 
+import asyncio
 import email
 import logging
 import socket
 import threading
 import time
+from collections import Counter
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from types import TracebackType
@@ -36,10 +38,13 @@ def free_port() -> int:
 
 
 class Recorder:
-    """aiosmtpd handler: stores raw messages; can refuse, reject or drop chosen recipients."""
+    """aiosmtpd handler: stores raw messages; can refuse, reject or drop chosen recipients,
+    and take `delay` seconds over each message (a slow server keeps a campaign mid-send long
+    enough for a test to break something)."""
 
     def __init__(self) -> None:
         self.raw: list[bytes] = []
+        self.delay = 0.0
         self.refused: set[str] = set()  # 550 at RCPT TO: SMTPRecipientsRefused
         self.rejected: set[str] = set()  # 554 after DATA: SMTPDataError
         self.dropped: set[str] = set()  # the connection closes after DATA, with no answer
@@ -60,15 +65,18 @@ class Recorder:
         if recipients & self.dropped:
             server.transport.close()
             return "421 4.3.0 Closing"
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.raw.append(envelope.original_content or envelope.content)
         return "250 2.0.0 Message accepted"
 
 
 class SMTPServer:
-    def __init__(self, port: int | None = None, *, start: bool = True) -> None:
+    def __init__(self, port: int | None = None, *, start: bool = True, delay: float = 0.0) -> None:
         self.port = port or free_port()
         self.handler = Recorder()
+        self.handler.delay = delay
         self.controller: Controller | None = None
         if start:
             self.start()
@@ -106,6 +114,10 @@ class SMTPServer:
 
     def recipients(self) -> list[str]:
         return [str(message["To"]) for message in self.messages]
+
+    def received_by(self) -> Counter[str]:
+        """How many emails each address received (a fault test's "nobody got it twice")."""
+        return Counter(address.lower() for address in self.recipients())
 
     def wait_for(self, count: int, timeout: float = 30) -> bool:
         deadline = time.monotonic() + timeout

@@ -1,8 +1,11 @@
-"""REST plumbing every app's API uses: stable ordering, 405 before 403, read-only sets."""
+"""REST plumbing every app's API uses: stable ordering, 405 before 403, read-only sets, 404s."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import MethodNotAllowed
@@ -42,3 +45,11 @@ class RecordRefSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     external_id = serializers.CharField(read_only=True, allow_null=True)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 (handler404): under /api/ the API's own JSON body, as every API answer
+    is JSON (/api/v1/accounts/1.5/ matches no route); elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

@@ -19,8 +19,15 @@ UNKNOWN_ADDRESS = "0.0.0.0"
 
 
 def _valid(address: str) -> str | None:
+    """The address normalised, without the port some load balancers add
+    ("203.0.113.9:5555", "[2001:db8::1]:5555"); None when it is not one."""
+    address = address.strip()
+    if address.startswith("["):
+        address = address[1:].split("]", 1)[0]
+    elif address.count(":") == 1:
+        address = address.split(":", 1)[0]
     try:
-        return str(ipaddress.ip_address(address.strip()))
+        return str(ipaddress.ip_address(address))
     except ValueError:
         return None
 

@@ -10,6 +10,15 @@ import datetime as dt
 from django.utils import timezone
 
 ONE_DAY = dt.timedelta(days=1)
+# The years a request or an import may name (metrics periods, filters, CSV dates): whatever
+# the code derives from such a day (the day before, the period before, the instant in another
+# time zone) is still a real date, far from the years 1 and 9999 where Python's dates end.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
+def within_years(day: dt.date) -> bool:
+    """Whether `day` (or a datetime) is in the years a request or an import may name."""
+    return EARLIEST_YEAR <= day.year <= LATEST_YEAR
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -209,7 +209,7 @@ def _comment(response: Any) -> dict[str, Any]:
         "score": response.score,
         "band": band(response.kind, response.score),
         "comment": response.comment.strip(),
-        "contact": str(response.contact),
+        "contact": response.contact_label,
         "account": response.account.name,
         "submitted_at": response.submitted_at,
     }

@@ -38,7 +38,14 @@ from accounts.filters import industry_choices, owner_queryset
 from accounts.models import Account
 from lifecycle.lib.display import person
 from lifecycle.metrics.cohorts import MONTH_RE, check_range, default_range, parse_month
-from lifecycle.metrics.periods import GRANULARITIES, InvalidPeriod, Period, buckets, preset_period
+from lifecycle.metrics.periods import (
+    GRANULARITIES,
+    InvalidPeriod,
+    buckets,
+    check_year,
+    preset_period,
+    requested_period,
+)
 from lifecycle.metrics.queries import Segment
 
 Choices = list[tuple[str, str]]
@@ -132,6 +139,18 @@ class DayField(QueryField, forms.DateField):
                 return day
         return super().to_python(value)
 
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value:
+            _check_year(value)
+
+
+def _check_year(day: dt.date) -> None:
+    try:
+        check_year(day)
+    except InvalidPeriod as exc:  # year 1 or 9999 would overflow the metrics' date maths
+        raise ValidationError(str(exc), code="year") from exc
+
 
 class MonthField(QueryField, forms.CharField):
     """A month as YYYY-MM, cleaned to its first day: the one parser of months."""
@@ -151,9 +170,11 @@ class MonthField(QueryField, forms.CharField):
         if not text:
             return None
         try:
-            return parse_month(text)
+            month = parse_month(text)
         except InvalidPeriod as exc:  # 0000-01
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        _check_year(month)
+        return month
 
 
 class ChoiceField(QueryField, forms.ChoiceField):
@@ -268,7 +289,7 @@ class PeriodForm(QueryForm):
             if self.api or preset == "custom" or start or end:
                 if not (start and end):
                     raise InvalidPeriod(_("Give both dates of a custom period."))
-                data["range"] = Period(start, end)
+                data["range"] = requested_period(start, end)
             else:
                 data["range"] = preset_period(preset, self.today)
         except InvalidPeriod as exc:

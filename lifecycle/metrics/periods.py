@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from lifecycle.lib.dates import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
     ONE_DAY,
     add_months,
     months_between,
     shift_months,
     span_start,
     week_start,
+    within_years,
 )
 
 
@@ -54,6 +59,37 @@ class Period:
 
 GRANULARITIES = ("week", "month", "quarter", "year")
 MAX_BUCKETS = 156  # three years of weeks
+
+# The longest period a request may measure: the overview and churn pages chart it month by
+# month, and `buckets` cuts at most MAX_BUCKETS, so 156 calendar months (13 years), the
+# first and last maybe partial. One limit for the pages, their CSVs, the API and the command.
+MAX_PERIOD_MONTHS = MAX_BUCKETS
+
+
+def check_year(day: dt.date) -> None:
+    """Refuse a day (or month) outside the years a request may name: metrics also read the
+    close of the day before the start and the previous period of the same length."""
+    if not within_years(day):
+        raise InvalidPeriod(
+            _("Give a date in the years %(first)d to %(last)d.")
+            % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        )
+
+
+def requested_period(start: dt.date, end: dt.date) -> Period:
+    """The period [start, end) a page, the API or the command asks for, if it may be measured:
+    both days in the years a request may name (lifecycle/lib/dates.py), end after start, at
+    most MAX_PERIOD_MONTHS calendar months."""
+    check_year(start)
+    check_year(end)
+    period = Period(start, end)
+    months = months_between(period.start, period.last_day) + 1
+    if months > MAX_PERIOD_MONTHS:
+        raise InvalidPeriod(
+            _("A period may span at most %(max)d calendar months; this one spans %(months)d.")
+            % {"max": MAX_PERIOD_MONTHS, "months": months}
+        )
+    return period
 
 
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}

@@ -11,7 +11,13 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff roles")
 
     def ready(self) -> None:
+        from lifecycle.staff import api_schema  # noqa: F401 (registers the token's scheme)
         from lifecycle.staff.roles import sync_roles_after_migrate
 
         # Models added by later migrations get their permissions granted to the roles too.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="staff.sync_roles")
+        from django.contrib.auth.signals import user_logged_in
+
+        from lifecycle.staff.views import forget_own_failed_sign_ins
+
+        user_logged_in.connect(forget_own_failed_sign_ins, dispatch_uid="staff.forget_failures")

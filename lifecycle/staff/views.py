@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.utils import reset as reset_failed_logins
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from lifecycle.staff import two_factor
@@ -22,6 +24,11 @@ def locked_out(
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
+def forget_own_failed_sign_ins(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """user_logged_in receiver: a success forgets the failures for that username only."""
+    reset_failed_logins(username=user.get_username())
+
+
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
@@ -31,6 +38,7 @@ def _safe_next(request: HttpRequest) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
+@never_cache
 @sensitive_post_parameters("code")
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:

@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Account, Contact, Subscription
@@ -14,6 +13,7 @@ from tests.factories import (
     ContactFactory,
     SubscriptionFactory,
     UserFactory,
+    api_token,
 )
 
 ACCOUNTS = "/api/v1/accounts/"
@@ -31,7 +31,7 @@ def api_as(user) -> APIClient:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -201,19 +201,21 @@ def test_it_reads_boolean_words(tmp_path: Path, value: str, expected: bool) -> N
 def test_it_counts_a_record_whose_quoted_cell_spans_lines_from_its_first_line(
     tmp_path: Path,
 ) -> None:
+    # A line break is fine in free text such as a cancellation reason (never in a name).
+    AccountFactory(external_id="a1")
     path = csv_file(
         tmp_path,
-        "a.csv",
-        "external_id,name,industry",
-        'a1,"Acme',
-        'Holdings",Retail',
-        "a2,Globex,Software",
-        "a3,Initech,Software,extra",
+        "s.csv",
+        "external_id,account_external_id,mrr,started_on,cancel_reason",
+        's1,a1,10,2024-01-01,"Too',
+        'dear"',
+        "s2,a1,10,2024-01-01,ok",
+        "s3,a1,10,2024-01-01,ok,extra",
     )
 
-    errors = failing_import(accounts=path)
+    errors = failing_import(subscriptions=path)
 
-    assert errors == [f"{path}:5: (row): has 4 cells but the header has 3"]
+    assert errors == [f"{path}:5: (row): has 6 cells but the header has 5"]
 
 
 # --- Dry run ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from campaigns.models import (
     Referral,
     Suppression,
     Unsubscription,
+    address_hash,
 )
 from campaigns.schedules import ensure_schedule
 from campaigns.services import queue_now
@@ -272,7 +273,9 @@ def many(kind: str, count: int) -> None:
                 message=message, kind="open", occurred_at=timezone.now(), user_agent="Chrome"
             )
         elif kind == "suppression":
-            Suppression.objects.create(address=message.contact.email, reason="bounce")
+            Suppression.objects.create(
+                address_hash=address_hash(message.contact.email), reason="bounce"
+            )
         elif kind == "referral":
             lead = Lead.objects.create(email=f"lead-{message.pk}@example.com", source="referral")
             Referral.objects.create(referrer=message.contact, lead=lead, flags="duplicate")

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns import pipeline
-from campaigns.models import DeliveryEvent, Message, MessageStatus, Suppression
+from campaigns.models import DeliveryEvent, Message, MessageStatus, Suppression, address_hash
 from campaigns.services import plan, queue_now
 from tests.factories import ContactFactory, CustomerContactFactory, campaign
 
@@ -64,7 +64,9 @@ def test_a_hard_bounce_suppresses_the_address_for_every_contact_and_campaign(cli
     assert post(client, bounce(message)).status_code == 200
 
     assert DeliveryEvent.objects.get().kind == "bounced"
-    assert Suppression.objects.get().address == "gone@example.com"
+    # By the hash of the address only, for every category.
+    assert Suppression.objects.get().address_hash == address_hash("gone@example.com")
+    assert Suppression.objects.get().category == ""
     assert Suppression.objects.get().reason == "bounce"
     # Neither contact with the address is planned again (every rule plans through the same
     # audience, campaigns.audience); the other account's other contact still is.
@@ -88,7 +90,7 @@ def test_a_message_queued_before_the_bounce_is_skipped_when_its_turn_comes(clien
 
     reminder.refresh_from_db()
     assert reminder.status == MessageStatus.SKIPPED
-    assert reminder.error == "Suppressed address: Hard bounce"
+    assert reminder.error == "Suppressed address: Hard bounce (every category)"
 
 
 def test_a_webhook_delivered_twice_is_recorded_once(client):
@@ -128,8 +130,8 @@ def test_a_spam_complaint_suppresses_and_a_delivery_does_not(client):
         },
     )
 
-    assert dict(Suppression.objects.values_list("address", "reason")) == {
-        "angry@example.com": "complaint"
+    assert dict(Suppression.objects.values_list("address_hash", "reason")) == {
+        address_hash("angry@example.com"): "complaint"
     }
     assert set(DeliveryEvent.objects.values_list("kind", flat=True)) == {"complained", "delivered"}
 
@@ -148,7 +150,7 @@ def test_soft_bounces_suppress_only_after_three_in_a_row(client):
         )
         post(client, bounce(other, kind="SoftBounce", event_id=event_id))
 
-    assert Suppression.objects.get().address == "full@example.com"
+    assert Suppression.objects.get().address_hash == address_hash("full@example.com")
 
 
 def test_an_event_that_names_no_message_of_ours_is_ignored(client):

@@ -10,7 +10,6 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Lead
 from campaigns.models import Event, Referral, TrackedLink
@@ -26,6 +25,7 @@ from tests.factories import (
     ResponseFactory,
     SubscriptionFactory,
     UserFactory,
+    api_token,
 )
 
 PERSONAS = ("anonymous", "outsider", "viewer", "marketer", "admin")
@@ -247,8 +247,8 @@ def test_only_admins_open_every_admin_page(clients):
 
 @pytest.mark.django_db
 def test_an_api_token_authenticates_as_its_user(objects):
-    token = Token.objects.create(user=UserFactory(username="token-viewer", role=VIEWER))
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_token(UserFactory(username="token-viewer", role=VIEWER))
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/accounts/").status_code == 200
     assert (
         Client(HTTP_AUTHORIZATION="Token not-a-real-key").get("/api/v1/accounts/").status_code

@@ -64,6 +64,17 @@ def test_a_garbage_entry_where_the_client_should_be_counts_as_the_connection(rf,
     assert client_address(request) == PROXY_1
 
 
+@pytest.mark.parametrize(
+    ("entry", "address"),
+    [("203.0.113.9:5555", "203.0.113.9"), ("[2001:db8::1]:5555", "2001:db8::1")],
+)
+def test_a_port_the_proxy_adds_is_dropped(rf, settings, entry, address):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", REMOTE_ADDR=PROXY_1, HTTP_X_FORWARDED_FOR=entry)
+
+    assert client_address(request) == address
+
+
 def test_ipv6_addresses_are_normalised(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     request = rf.get("/", REMOTE_ADDR=PROXY_1, HTTP_X_FORWARDED_FOR="2001:DB8:0:0::1")

@@ -38,13 +38,13 @@ def signed_in(client: Client) -> bool:
     return SESSION_KEY in client.session
 
 
-@pytest.mark.parametrize("page", LOGIN_PAGES)
-def test_the_right_password_is_refused_once_a_username_is_locked(page):
+@pytest.mark.parametrize("login_page", LOGIN_PAGES)
+def test_the_right_password_is_refused_once_a_username_is_locked(login_page):
     UserFactory(username="dana", role=ADMIN)
     client = Client()
 
-    wrong = [sign_in(client, page, "dana", f"guess {n}").status_code for n in range(3)]
-    right = sign_in(client, page, "dana", PASSWORD)
+    wrong = [sign_in(client, login_page, "dana", f"guess {n}").status_code for n in range(3)]
+    right = sign_in(client, login_page, "dana", PASSWORD)
 
     assert wrong == [200, 200, 429]  # the third failure locks
     assert right.status_code == 429 and not signed_in(client)
@@ -120,6 +120,30 @@ def test_a_success_forgets_the_earlier_failures():
     answer = sign_in(client, "/login/", "dana", PASSWORD)
 
     assert answer.status_code == 302
+
+
+def test_signing_in_as_oneself_does_not_forget_guesses_at_someone_else():
+    UserFactory(username="root", role=ADMIN)
+    UserFactory(username="mary", role=MARKETER)
+    client = Client()
+    for _ in range(2):
+        sign_in(client, "/login/", "root", "wrong")
+    sign_in(client, "/login/", "mary", PASSWORD)
+    client.post(reverse("logout"))
+
+    third = sign_in(client, "/login/", "root", "wrong")
+    right = sign_in(Client(), "/login/", "root", PASSWORD, address="192.0.2.99")
+
+    assert third.status_code == 429
+    assert right.status_code == 429
+
+
+def test_the_enrolment_page_is_never_cached(settings):
+    client = signed_in_admin(settings)
+
+    page = client.get("/login/verify/")
+
+    assert "no-store" in page["Cache-Control"]
 
 
 def test_an_admin_unlocks_a_user_in_django_admin(admin_client_):
@@ -215,6 +239,18 @@ def test_the_next_page_after_the_code_stays_on_this_site(settings):
     answer = client.post("/login/verify/", {"code": code_for(device), "next": "https://evil.test/"})
 
     assert answer["Location"] == "/"
+
+
+def test_anyone_django_admin_lets_in_must_give_the_second_factor(settings):
+    settings.ADMIN_TWO_FACTOR = True
+    mary = UserFactory(username="mary", role=MARKETER)
+    mary.is_staff = True  # ticked by hand in admin, outside the Admin role
+    mary.save()
+    client = Client()
+    sign_in(client, "/login/", "mary", PASSWORD)
+
+    assert client.get("/admin/")["Location"].startswith("/login/verify/")
+    assert client.get("/outbox/")["Location"].startswith("/login/verify/")
 
 
 def test_other_roles_and_unenforced_admins_sign_in_with_a_password_only(settings):

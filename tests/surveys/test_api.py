@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from campaigns.models import MessageStatus
@@ -17,6 +16,7 @@ from tests.factories import (
     MessageFactory,
     ResponseFactory,
     UserFactory,
+    api_token,
     survey,
 )
 
@@ -35,7 +35,7 @@ def api_as(user) -> APIClient:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

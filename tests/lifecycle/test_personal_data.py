@@ -1,0 +1,531 @@
+"""A person's data by their address (issue 13, item 4): `export_contact` gives everything held
+about them as one JSON document; `erase_contact` and the admin action erase them everywhere,
+keeping their answers anonymised (the answer metrics do not change) and the address only as
+a suppression hash, so that a re-import of it is never emailed again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Contact, Lead
+from campaigns import authored, pipeline, referrals, subscriptions, tracking
+from campaigns.models import (
+    Campaign,
+    CampaignContent,
+    DeliveryEvent,
+    Message,
+    MessageStatus,
+    Suppression,
+    TrackedLink,
+    address_hash,
+)
+from campaigns.services import queue_now, record_event, run_schedule
+from lifecycle.lib.dates import yearly_date
+from lifecycle.metrics.email_metrics import EMAIL_KEYS
+from lifecycle.outbox.models import OutboxEmail
+from surveys.follow_ups import add_comment
+from surveys.models import FollowUp, FollowUpComment, Invitation, Response, ResponseRevision
+from surveys.services import OWNER_ALERT_EMAIL, record_answer
+from tests.factories import CustomerContactFactory, ResponseFactory, UserFactory, campaign, survey
+from tests.migrations import migrate, migrate_to_latest
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "anabel.quintanilla@example.com"
+FIRST, LAST = "Anabel", "Quintanilla"
+CONTROL = "control.person@example.com"
+TEST_EMAIL_CAMPAIGN = "product-news"
+
+
+def database_dump() -> str:
+    """Every row of every table as text, lower-cased (SQLite: its own dump)."""
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        return "\n".join(connection.connection.iterdump()).lower()
+    with connection.cursor() as cursor:
+        rows = []
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            rows.extend(f"{table}: {row}" for row in cursor.fetchall())
+    return "\n".join(rows).lower()
+
+
+def news_campaign() -> Campaign:
+    news = Campaign.objects.create(
+        slug=TEST_EMAIL_CAMPAIGN, name="Product news", category="marketing", trigger="once"
+    )
+    CampaignContent.objects.create(
+        campaign=news,
+        language="en",
+        subject="News for {{ first_name }}",
+        text_body="Hi {{ first_name }} {{ last_name }}",
+        html_body="<p>Hi {{ first_name }} {{ last_name }}</p>",
+    )
+    return news
+
+
+@pytest.fixture(autouse=True)
+def the_outbox(settings):
+    """The embedded default: rendered emails kept in the database (what erasure must find)."""
+    settings.EMAIL_BACKEND = "lifecycle.outbox.backends.OutboxBackend"
+
+
+@pytest.fixture
+def person():
+    """The same person at two accounts, with what the product keeps about a customer: survey
+    emails and their copies, answers changed once, a follow-up with a staff note, the owner's
+    alert, an open and a click, a provider's event, a ticket event, an unsubscribe, a
+    referral they made and one naming them, an admin's edit and an admin's test as them."""
+    now = timezone.now()
+    owner = UserFactory(username="owner", email="owner@example.com")
+    first = CustomerContactFactory(
+        email="Anabel.Quintanilla@Example.com",
+        first_name=FIRST,
+        last_name=LAST,
+        account__name="Acme",
+        account__owner=owner,
+    )
+    second = CustomerContactFactory(
+        email=ADDRESS.upper(), first_name=FIRST, last_name=LAST, account__name="Beta"
+    )
+    other = CustomerContactFactory(email="someone.else@example.com", account=first.account)
+
+    queue_now(campaign("nps-quarterly"), now=now)
+    pipeline.send_chunk(list(Message.objects.values_list("pk", flat=True)))
+    answer = record_answer(
+        Invitation.objects.get(contact=first), score=3, comment="Anabel: too slow", now=now
+    )
+    record_answer(answer.invitation, score=4, comment="Anabel: still slow", now=now)
+    record_answer(Invitation.objects.get(contact=second), score=9, comment="", now=now)
+    pipeline.send_chunk(
+        Message.objects.filter(email=OWNER_ALERT_EMAIL).values_list("pk", flat=True)
+    )
+    add_comment(FollowUp.objects.get(), author=owner, body="Called Anabel Quintanilla back")
+
+    survey_email = Message.objects.get(contact=first)
+    tracking.record_open(survey_email, at=now, method="GET", user_agent="Mozilla/5.0 Firefox")
+    link = TrackedLink.objects.create(message=survey_email, position=0, url="https://example.org/")
+    tracking.record_click(link, at=now, method="GET", user_agent="Mozilla/5.0 Firefox")
+    DeliveryEvent.objects.create(
+        message=survey_email,
+        kind="deferred",
+        occurred_at=now,
+        provider="postmark",
+        description=f"451 <{ADDRESS}> try again later",
+    )
+    record_event(
+        type="ticket_closed", contact=first, occurred_at=now, data={"by": f"{FIRST} {LAST}"}
+    )
+    subscriptions.unsubscribe(second, "marketing", source="staff", now=now)
+    referrals.refer(
+        referrals.code_for(first),
+        referrals.Referred("marta@peer.example", "Marta", "Ruiz", "Peer"),
+        client_address="203.0.113.7",
+        language="en",
+        now=now,
+    )
+    referrals.refer(
+        referrals.code_for(other),
+        referrals.Referred(ADDRESS, FIRST, LAST, "Quintanilla Consulting"),
+        client_address="203.0.113.8",
+        language="en",
+        now=now,
+    )
+    LogEntry.objects.create(
+        user=owner,
+        content_type=ContentType.objects.get_for_model(Contact),
+        object_id=str(first.pk),
+        object_repr=str(first),
+        action_flag=CHANGE,
+        change_message=f"Changed the email to {ADDRESS}",
+    )
+    # An earlier contact of theirs, deleted in admin: its history names them, not the address.
+    LogEntry.objects.create(
+        user=owner,
+        content_type=ContentType.objects.get_for_model(Contact),
+        object_id="999999",
+        object_repr=f"{FIRST} {LAST}",
+        action_flag=DELETION,
+    )
+    test = authored.queue_test(
+        news_campaign(), to=owner.email, language="en", contact=first, now=now
+    )
+    pipeline.send_chunk([test.pk])
+    return SimpleNamespace(first=first, second=second, other=other, owner=owner, now=now)
+
+
+def export(address: str, *options: str) -> dict | None:
+    out = io.StringIO()
+    call_command("export_contact", address, *options, stdout=out, stderr=io.StringIO())
+    return json.loads(out.getvalue()) if out.getvalue() else None
+
+
+def metrics(start: dt.date, end: dt.date) -> dict:
+    out = io.StringIO()
+    call_command(
+        "metrics", "--start", start.isoformat(), "--end", end.isoformat(), "--json", stdout=out
+    )
+    return json.loads(out.getvalue())
+
+
+def erase(address: str, *options: str) -> str:
+    out = io.StringIO()
+    call_command("erase_contact", address, *options, stdout=out)
+    return out.getvalue()
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def test_the_export_holds_everything_about_the_person_at_both_accounts(person, tmp_path: Path):
+    document = export(ADDRESS.title())
+
+    assert document["address"] == ADDRESS
+    contacts = {row["account"]["name"]: row for row in document["contacts"]}
+    assert set(contacts) == {"Acme", "Beta"}  # not the other contact of Acme
+    acme, beta = contacts["Acme"], contacts["Beta"]
+    assert (acme["first_name"], acme["last_name"], acme["email"]) == (
+        FIRST,
+        LAST,
+        person.first.email,
+    )
+    [answer] = acme["answers"]
+    assert (answer["score"], answer["comment"], answer["kind"]) == (4, "Anabel: still slow", "nps")
+    assert [revision["score"] for revision in answer["revisions"]] == [3, 4]
+    assert [note["body"] for note in answer["follow_up"]["comments"]] == [
+        "Called Anabel Quintanilla back"
+    ]
+    assert answer["follow_up"]["comments"][0]["author"] == "owner"
+    # Surveyed already today: the ticket's CSAT waits for survey fatigue.
+    assert [message["campaign"] for message in acme["messages"]] == ["nps-quarterly"]
+    survey_email = next(m for m in acme["messages"] if m["campaign"] == "nps-quarterly")
+    assert survey_email["status"] == "sent"
+    assert sorted(hit["kind"] for hit in survey_email["opens_and_clicks"]) == ["click", "open"]
+    assert survey_email["delivery_events"][0]["description"].startswith("451 <anabel")
+    assert [invitation["survey"] for invitation in acme["invitations"]] == ["nps"]
+    assert acme["events"][0]["type"] == "ticket_closed"
+    assert acme["events"][0]["data"] == {"by": f"{FIRST} {LAST}"}
+    assert [lead["lead"]["email"] for lead in acme["referrals_made"]] == ["marta@peer.example"]
+    assert acme["referral_code"]
+    assert [row["category"] for row in beta["unsubscriptions"]] == ["marketing"]
+    assert beta["answers"][0]["score"] == 9
+    [lead] = document["leads"]
+    assert (lead["email"], lead["company"]) == (ADDRESS, "Quintanilla Consulting")
+    assert [referral["referrer"] for referral in lead["referred_by"]] == [person.other.pk]
+    assert [(row["category"], row["reason"]) for row in document["suppressions"]] == [
+        ("marketing", "unsubscribe")
+    ]
+    copies = document["outbox_copies"]
+    # The two survey emails, the owner's alert about the answer, the admin's test as them.
+    assert len(copies) == 4
+    assert any(FIRST in copy["body_text"] and copy["to"] == "owner@example.com" for copy in copies)
+    assert all(copy["message_id"] for copy in copies)
+    assert [entry["object_repr"] for entry in document["admin_history"]] == [f"{FIRST} {LAST}"] * 2
+    assert "someone.else@example.com" not in json.dumps(document)
+
+    target = tmp_path / "anabel.json"
+    assert export(ADDRESS, "--output", str(target)) is None  # nothing on stdout
+    written = json.loads(target.read_text(encoding="utf-8"))
+    assert written["contacts"] == document["contacts"]
+
+
+def test_exporting_an_address_nobody_has_exits_1_with_a_message(person):
+    with pytest.raises(CommandError, match=r"Nothing is held about nobody@example\.com") as error:
+        export("nobody@example.com")
+
+    assert error.value.returncode == 1
+
+
+# --- Erasure --------------------------------------------------------------------------------
+
+
+def test_erasure_leaves_the_address_and_names_nowhere_and_the_answer_metrics_unchanged(person):
+    today = timezone.localdate()
+    start, end = today.replace(day=1), today + dt.timedelta(days=1)
+    before = metrics(start, end)
+    answers_before = sorted(
+        Response.objects.values_list("account", "kind", "score", "submitted_at")
+    )
+    sent_to_them = Message.objects.filter(
+        contact__in=[person.first, person.second], status=MessageStatus.SENT
+    ).count()
+    dump = database_dump()
+    assert ADDRESS in dump and LAST.lower() in dump  # the fixture does put them everywhere
+
+    output = erase(ADDRESS, "--yes")
+
+    assert "2 contacts at 2 accounts" in output and "Erased" in output
+    dump = database_dump()
+    assert ADDRESS not in dump
+    assert FIRST.lower() not in dump and LAST.lower() not in dump
+    # The answers stay, anonymised: the same accounts, kinds, scores and moments.
+    assert sorted(Response.objects.values_list("account", "kind", "score", "submitted_at")) == (
+        answers_before
+    )
+    assert not Response.objects.exclude(contact__isnull=True).exclude(contact=person.other)
+    assert not ResponseRevision.objects.exists() and not FollowUpComment.objects.exists()
+    assert FollowUp.objects.get().response is not None  # staff's item stays, naming nobody
+    after = metrics(start, end)
+    # Every answer, customer and revenue key is the same; email engagement no longer counts
+    # the emails to them (their messages are erased with them: docs/security.md).
+    kept = set(before) - EMAIL_KEYS - {"survey_response_rate"}
+    assert {key: after[key] for key in kept} == {key: before[key] for key in kept}
+    assert after["emails_sent"] == before["emails_sent"] - sent_to_them
+    # What stays of the address: its hash, in every category, for the erasure.
+    assert list(Suppression.objects.values_list("address_hash", "category", "reason")) == [
+        (address_hash(ADDRESS), "", "erasure")
+    ]
+    # Nobody else was touched.
+    assert Contact.objects.get() == person.other
+    assert Lead.objects.filter(email="marta@peer.example").exists()
+
+
+def csv_file(folder: Path, name: str, header: str, rows: list[str]) -> str:
+    path = folder / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def import_people(folder: Path, addresses: list[str]) -> dict[str, list[Contact]]:
+    """Each address at two customer accounts through the CSV importer: one paying since
+    today (welcome), one for four years today (anniversary); born today."""
+    today = timezone.localdate()
+    years_ago = yearly_date(today, today.year - 4)
+    accounts, contacts, subs = [], [], []
+    for index, address in enumerate(addresses):
+        for suffix, started in (("new", today), ("old", years_ago)):
+            key = f"{index}-{suffix}"
+            accounts.append(f"acc-{key},Company {key},Software,10,ES,,false")
+            contacts.append(f"con-{key},acc-{key},Ana,Again,{address},--{today:%m-%d},en,UTC,true")
+            subs.append(f"sub-{key},acc-{key},Pro,100.00,1,{started.isoformat()},,,")
+    call_command(
+        "import_crm",
+        accounts=csv_file(
+            folder,
+            "accounts.csv",
+            "external_id,name,industry,employees,country,owner_email,referenceable",
+            accounts,
+        ),
+        contacts=csv_file(
+            folder,
+            "contacts.csv",
+            "external_id,account_external_id,first_name,last_name,email,birthday,language,"
+            "timezone,is_primary",
+            contacts,
+        ),
+        subscriptions=csv_file(
+            folder,
+            "subscriptions.csv",
+            "external_id,account_external_id,plan,mrr,quantity,started_on,ended_on,"
+            "cancel_type,cancel_reason",
+            subs,
+        ),
+        stdout=io.StringIO(),
+    )
+    return {
+        address: list(Contact.objects.filter(email=address).order_by("external_id"))
+        for address in addresses
+    }
+
+
+def test_a_reimported_address_is_never_planned_nor_sent_by_any_kind_of_campaign(
+    person, tmp_path: Path
+):
+    erase(ADDRESS, "--yes")
+    Message.objects.all().delete()  # what the fixture's own contacts got
+    now = timezone.now()
+    people = import_people(tmp_path, [ADDRESS.upper(), CONTROL])
+    erased, control = people[ADDRESS.upper()], people[CONTROL]
+    assert len(erased) == 2  # imported all the same: it is CRM data
+    review = campaign("review-request")
+    review.review_url = "https://example.org/review"
+    review.save()
+    for contact in [*erased, *control]:
+        # A promoter's answer yesterday (by email, with no invitation to make them fatigued).
+        Response.objects.create(
+            survey=survey("nps"),
+            kind="nps",
+            contact=contact,
+            account=contact.account,
+            score=10,
+            submitted_at=now - dt.timedelta(days=1),
+        )
+        record_event(type="ticket_closed", contact=contact, occurred_at=now)  # csat
+        record_event(type="trial_started", contact=contact, occurred_at=now)
+    drip = Campaign.objects.create(
+        slug="trial", name="Trial", category="marketing", trigger="drip", event_type="trial_started"
+    )
+    step = Campaign.objects.create(
+        slug="trial-0", name="Trial day 0", category="marketing", trigger="drip_step", drip=drip
+    )
+    CampaignContent.objects.create(
+        campaign=step, language="en", subject="Hi", text_body="Hi", html_body="<p>Hi</p>"
+    )
+    news = Campaign.objects.get(slug=TEST_EMAIL_CAMPAIGN)
+    for slug in ["welcome", "birthday", "anniversary", "nps-quarterly", "review-request"]:
+        queue_now(campaign(slug), now=now)
+    queue_now(campaign("referral-request"), now=now)
+    queue_now(news, now=now)
+    run_schedule(drip, now=now)
+    run_schedule(step, now=now)
+
+    got = set(Message.objects.values_list("campaign__slug", "contact__email"))
+    kinds = {
+        "welcome",
+        "birthday",
+        "anniversary",
+        "nps-quarterly",
+        "csat",
+        "review-request",
+        "referral-request",
+        TEST_EMAIL_CAMPAIGN,
+        "trial-0",
+    }
+    assert {slug for slug, address in got if address == CONTROL} == kinds  # the rules do run
+    assert not [pair for pair in got if pair[1] == ADDRESS.upper()]
+
+    # And at send time, a message written for them by any other way is skipped.
+    sneaked = Message.objects.create(
+        campaign=campaign("nps-quarterly"),
+        contact=erased[0],
+        occurrence="by-hand",
+        email="survey-invitation",
+        due_at=now,
+    )
+    pipeline.send_chunk([sneaked.pk])
+    sneaked.refresh_from_db()
+    assert (sneaked.status, sneaked.error) == (
+        MessageStatus.SKIPPED,
+        "Suppressed address: Personal data erased (every category)",
+    )
+    assert not OutboxEmail.objects.filter(to__iexact=ADDRESS).exists()
+
+
+def test_erasure_asks_first_unless_told_yes(person, monkeypatch):
+    asked = []
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "no")
+
+    output = erase(ADDRESS)
+
+    assert asked and "Nothing was erased." in output
+    assert Contact.objects.filter(pk=person.first.pk).exists()
+
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    erase(ADDRESS)
+    assert not Contact.objects.filter(pk__in=[person.first.pk, person.second.pk]).exists()
+
+
+def test_erasure_with_yes_never_asks(person, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked despite --yes"))
+
+    erase(ADDRESS, "--yes")
+
+    assert Suppression.objects.get().reason == "erasure"
+
+
+def test_erasing_an_address_nobody_has_exits_1_and_changes_nothing(person):
+    with pytest.raises(CommandError, match=r"Nothing is held about nobody@example\.com") as error:
+        erase("nobody@example.com", "--yes")
+
+    assert error.value.returncode == 1
+    assert Contact.objects.count() == 3
+    assert not Suppression.objects.exclude(category="marketing").exists()
+
+
+def test_anonymised_answers_still_show_on_every_page_that_lists_answers(person, admin_client_):
+    erase(ADDRESS, "--yes")
+    answer = Response.objects.filter(contact__isnull=True, score=4).get()
+    item = FollowUp.objects.get()
+
+    pages = [
+        reverse("surveys:responses"),
+        reverse("surveys:response-detail", args=[answer.pk]),
+        reverse("surveys:follow-ups"),
+        reverse("surveys:follow-up-detail", args=[item.pk]),
+        person.first.account.get_absolute_url(),
+        reverse("home"),
+    ]
+    for url in pages:
+        page = admin_client_.get(url)
+        assert page.status_code == 200, url
+        assert ADDRESS not in page.text.lower()
+    assert "Erased contact" in admin_client_.get(reverse("surveys:responses")).text
+    download = admin_client_.get(reverse("surveys:responses-csv"))
+    csv = b"".join(download.streaming_content).decode()
+    assert ",4,,,," in csv  # score 4, no comment, no email, no name
+    api = admin_client_.get("/api/v1/responses/").json()
+    assert [row["contact"] for row in api["results"] if row["id"] == answer.pk] == [None]
+
+
+# --- The admin action -------------------------------------------------------------------
+
+
+CHANGELIST = "/admin/accounts/contact/"
+
+
+def test_an_admin_erases_the_selected_contacts_people_after_a_confirmation(person, admin_client_):
+    chosen = {"action": "erase_people", "_selected_action": [person.first.pk]}
+
+    confirm = admin_client_.post(CHANGELIST, chosen)
+
+    assert confirm.status_code == 200
+    assert ADDRESS in confirm.text and "2 contacts" in confirm.text
+    assert Contact.objects.filter(pk=person.second.pk).exists()  # nothing yet
+
+    done = admin_client_.post(CHANGELIST, {**chosen, "confirmed": "yes"})
+
+    assert done.status_code == 302
+    # The person at both accounts, not only the selected row.
+    assert list(Contact.objects.all()) == [person.other]
+    assert Suppression.objects.get().reason == "erasure"
+    assert ADDRESS not in database_dump()
+
+
+def test_a_marketer_cannot_erase_anyone(person, marketer, marketer_client):
+    chosen = {"action": "erase_people", "_selected_action": [person.first.pk], "confirmed": "yes"}
+
+    refused = marketer_client.post(CHANGELIST, chosen)
+
+    assert refused.status_code == 302 and "/admin/login/" in refused["Location"]
+    # Even a Marketer let into admin by hand is not offered the action, nor can post it.
+    marketer.is_staff = True
+    marketer.save()
+    listed = marketer_client.get(CHANGELIST)
+    assert listed.status_code == 200
+    assert "erase_people" not in listed.text
+    marketer_client.post(CHANGELIST, chosen)
+    assert Contact.objects.count() == 3
+
+
+# --- The migration ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def back_to_latest():
+    yield
+    migrate_to_latest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_going_back_before_anonymised_answers_drops_them_and_keeps_the_others(back_to_latest):
+    answered = ResponseFactory(score=7)
+    anonymised = ResponseFactory(score=2)
+    Response.objects.filter(pk=anonymised.pk).update(contact=None)
+
+    old = migrate([("surveys", "0008_plain_text_validators")])
+
+    assert list(old.get_model("surveys", "Response").objects.values_list("pk", flat=True)) == [
+        answered.pk
+    ]
