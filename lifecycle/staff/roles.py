@@ -76,8 +76,7 @@ def assign_role(user: Any, role: str) -> None:
 
 
 def is_admin(user: Any) -> bool:
-    """The Admin role, a superuser, or anyone Django admin lets in (staff status): who
-    gives a second factor when it is enforced, and who sees the outbox's signed links."""
+    """The Admin role (or a superuser): what only Admins may do, such as erasing people."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_staff or user.is_superuser or user.groups.filter(name=ADMIN).exists()
+    return user.is_superuser or user.groups.filter(name=ADMIN).exists()

@@ -30,7 +30,8 @@ def must_verify(user: Any) -> bool:
     """True while an Admin's session still lacks its second factor."""
     return bool(
         settings.ADMIN_TWO_FACTOR
-        and is_admin(user)
+        # Anyone Django admin lets in, staff status ticked by hand included.
+        and (getattr(user, "is_staff", False) or is_admin(user))
         and not (hasattr(user, "is_verified") and user.is_verified())
     )
 

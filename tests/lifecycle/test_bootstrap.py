@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import Account
@@ -20,7 +21,8 @@ def test_bootstrap_loads_demo_data_on_first_run_and_prints_the_demo_login(settin
     call_command("bootstrap", stdout=out)
 
     assert Account.objects.count() >= 100
-    user = authenticate(username="demo", password="demo")
+    # As /login/ does: django-axes needs the request.
+    user = authenticate(RequestFactory().post("/login/"), username="demo", password="demo")
     assert user is not None and user.is_staff
     assert "/login/ as demo / demo" in out.getvalue()
     # The demo's newest customer started today: its welcome is queued at once, not an hour
