@@ -5,7 +5,6 @@ goes to review. Nobody gets an email twice, none is lost, nothing stays queued o
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import pytest
@@ -37,7 +36,6 @@ pytestmark = [
 CONTACTS = 200
 UNFINISHED = [MessageStatus.QUEUED, MessageStatus.SENDING]
 TICK = "campaigns.tick"
-SEND = "campaigns.send_messages"
 CLAIM_TIMEOUT = 5  # seconds; a message is claimed just before it is sent, in milliseconds
 MID_TASK = SEND_CHUNK + SEND_CHUNK // 2
 
@@ -86,10 +84,8 @@ def test_connections_dropped_mid_task_lose_no_email_and_send_none_twice(workers,
     # beat kept ticking on a new one.
     assert terminated >= 1  # the worker's, and the beat's if it had one open then
     assert MID_TASK <= dropped_at < CONTACTS
-    assert re.search(
-        rf"Task {re.escape(SEND)}\[[^\]]+\] raised unexpected: (OperationalError|InterfaceError)",
-        group.worker_logs(),
-    )
+    # Whether the dropped connection broke a task in flight or the worker was between two
+    # queries depends on timing (seen both in CI): the outcome below must hold either way.
     assert group.sent_by(beat, TICK) > ticks_at_drop
     # No duplicate: nobody got the email twice.
     assert max(received.values()) == 1
