@@ -18,7 +18,7 @@ LOGIN_LIMIT = 5  # LOGIN_FAILURE_LIMIT's default
 
 
 class HostileFailed(Exception):
-    pass
+    """A hostile case got through; the message says which and what was seen."""
 
 
 class Visitor:

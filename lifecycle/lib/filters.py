@@ -67,11 +67,11 @@ class _WithinYears:
 
 
 class BoundedDateField(_WithinYears, forms.DateField):
-    pass
+    """django-filter's date field, within the years a request may name."""
 
 
 class BoundedIsoDateTimeField(_WithinYears, IsoDateTimeField):
-    pass
+    """django-filter's ISO 8601 date-time field, within the years a request may name."""
 
 
 class BoundedDateFilter(django_filters.DateFilter):
