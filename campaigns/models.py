@@ -286,9 +286,27 @@ class MessageStatus(models.TextChoices):
     HELD_OUT = "held_out", _("Held out")  # the campaign's holdout group: never sent
 
 
+class MessageQuerySet(models.QuerySet):
+    def to_contacts(self) -> MessageQuerySet:
+        """The campaigns' emails to contacts, with those whose contact was erased since
+        (kept anonymised for the metrics); not notifications to staff or admins' tests."""
+        return self.filter(Q(contact__isnull=False) | Q(erased_contact_account__isnull=False))
+
+    def of_accounts(self, accounts: models.QuerySet) -> MessageQuerySet:
+        """The emails to the contacts of `accounts` (a queryset of accounts or their pks),
+        erased contacts' included."""
+        return self.filter(
+            Q(contact__account__in=accounts) | Q(erased_contact_account__in=accounts)
+        )
+
+
 class Message(models.Model):
     """One email, sent at most once: to a contact for one occurrence of a campaign, or a
-    notification to an address (a staff member) for one occurrence of what caused it."""
+    notification to an address (a staff member) for one occurrence of what caused it.
+
+    When a contact's data is erased (lifecycle.ops.personal_data) their sent emails stay,
+    anonymised: no contact, no address, only the campaign, dates, status and the account,
+    so that every period's email metrics are unchanged."""
 
     public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     campaign = models.ForeignKey(
@@ -309,6 +327,16 @@ class Message(models.Model):
     )
     # Notifications only: a contact's messages go to the contact's address at send time.
     recipient = models.EmailField(_("recipient"), blank=True)
+    # Set only when the contact's data is erased, for the segment filters of the metrics.
+    erased_contact_account = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("account of the erased contact"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     # "2026-10/3m" for a rolling cycle, "event:42" for a trigger, "reminder:7" for a reminder,
     # "owner-alert:9" for a notification.
     occurrence = models.CharField(_("occurrence"), max_length=64)
@@ -328,6 +356,8 @@ class Message(models.Model):
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = MessageQuerySet.as_manager()
+
     class Meta:
         ordering = ["-due_at", "-pk"]
         verbose_name = _("message")
@@ -338,13 +368,29 @@ class Message(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["email", "occurrence"],
-                condition=Q(contact__isnull=True),
+                condition=Q(contact__isnull=True, erased_contact_account__isnull=True),
                 name="notification_once_per_occurrence",
             ),
-            # A campaign's message goes to a contact; a notification to an address.
+            # A campaign's message goes to a contact; a notification to an address; an
+            # erased contact's sent email keeps its campaign and account, and no address.
             models.CheckConstraint(
-                condition=(Q(contact__isnull=False) & Q(campaign__isnull=False))
-                | (Q(contact__isnull=True) & ~Q(recipient="")),
+                condition=(
+                    Q(contact__isnull=False)
+                    & Q(campaign__isnull=False)
+                    & Q(erased_contact_account__isnull=True)
+                )
+                | (
+                    Q(contact__isnull=True)
+                    & ~Q(recipient="")
+                    & Q(erased_contact_account__isnull=True)
+                )
+                | (
+                    Q(contact__isnull=True)
+                    & Q(recipient="")
+                    & Q(campaign__isnull=False)
+                    & Q(erased_contact_account__isnull=False)
+                    & Q(status="sent")
+                ),
                 name="message_has_a_recipient",
             ),
         ]
@@ -372,6 +418,8 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.erased_contact_account_id is not None:
+            return f"{self.campaign.slug} → {_('Erased contact')} ({self.occurrence})"
         if self.contact_id is None:
             return f"{self.email} → {self.recipient} ({self.occurrence})"
         return f"{self.campaign.slug} → {self.contact_id} ({self.occurrence})"
@@ -415,7 +463,8 @@ class Event(models.Model):
 
 
 class Unsubscription(models.Model):
-    """Each unsubscribe, kept for the unsubscribe rate of the campaign that caused it."""
+    """Each unsubscribe, kept for the unsubscribe rate of the campaign that caused it (with
+    no contact once the contact's data is erased: lifecycle.ops.personal_data)."""
 
     class Source(models.TextChoices):
         ONE_CLICK = "one_click", _("One-click (RFC 8058)")
@@ -426,6 +475,8 @@ class Unsubscription(models.Model):
         "accounts.Contact",
         verbose_name=_("contact"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="unsubscriptions",
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)

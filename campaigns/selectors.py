@@ -68,7 +68,7 @@ def _human(kind: str | None = None) -> Exists:
 
 def campaign_stats(campaign: Campaign) -> CampaignStats:
     """Five queries whatever the campaign's size."""
-    messages = Message.objects.filter(campaign=campaign, contact__isnull=False)
+    messages = Message.objects.to_contacts().filter(campaign=campaign)
     counts = messages.aggregate(
         **{
             status: Count("pk", filter=Q(status=status))

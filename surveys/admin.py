@@ -163,7 +163,7 @@ class InvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("contact"), ordering="contact__email")
     def contact_email(self, invitation: Invitation) -> str:
-        return invitation.contact.email
+        return invitation.contact.email if invitation.contact else str(_("Erased contact"))
 
 
 class ResponseRevisionInline(ReadOnlyMixin, admin.TabularInline):

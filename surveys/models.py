@@ -138,10 +138,14 @@ class Invitation(models.Model):
     survey = models.ForeignKey(
         Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="invitations"
     )
+    # None once the contact's data is erased: a sent invitation stays, anonymised, for the
+    # response rate (lifecycle.ops.personal_data).
     contact = models.ForeignKey(
         "accounts.Contact",
         verbose_name=_("contact"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="invitations",
     )
     account = models.ForeignKey(

@@ -49,7 +49,8 @@ def find_invitation(token: str) -> Invitation | None:
     if public_id is None:
         return None
     invitations = Invitation.objects.select_related("survey").prefetch_related("survey__texts")
-    return invitations.filter(public_id=public_id).first()
+    # An erased person's invitation (no contact) is not theirs to answer any more.
+    return invitations.filter(public_id=public_id, contact__isnull=False).first()
 
 
 def wants_json(request: HttpRequest) -> bool:

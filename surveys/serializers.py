@@ -72,7 +72,7 @@ class InvitationSerializer(serializers.ModelSerializer):
     # Reads need invitations_for_api() for `response` and the related rows.
 
     survey = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    contact = RecordRefSerializer(read_only=True)
+    contact = RecordRefSerializer(read_only=True, allow_null=True)  # None once erased
     account = RecordRefSerializer(read_only=True)
     delivery = MessageStatusSerializer(
         source="message",

@@ -38,16 +38,16 @@ EMAIL_KEYS = frozenset(
 
 def sent_in(period: Period, segment: Segment) -> QuerySet[Message]:
     """Every email to a contact the mail server took in the period, for the segment's
-    accounts (notifications to staff and admins' tests are not the contacts' mail)."""
+    accounts (notifications to staff and admins' tests are not the contacts' mail; the
+    emails of contacts erased since are)."""
     start, end = moments(period)
-    sent = Message.objects.filter(
-        contact__isnull=False,
-        status=MessageStatus.SENT,
-        sent_at__gte=start,
-        sent_at__lt=end,
-    ).order_by()
+    sent = (
+        Message.objects.to_contacts()
+        .filter(status=MessageStatus.SENT, sent_at__gte=start, sent_at__lt=end)
+        .order_by()
+    )
     if segment.filters_anything:
-        sent = sent.filter(contact__account__in=segment.measured_accounts())
+        sent = sent.of_accounts(segment.measured_accounts())
     return sent
 
 

@@ -8,15 +8,22 @@ unsubscribes, drips, referrals), the suppression entries of the address and the 
 admin history naming them. Addresses match by the suppression list's own rule
 (campaigns.deliverability.with_address).
 
-Erasure keeps two things, neither naming the person: their answers, anonymised (score,
-kind, survey, account and dates stay, so the answer metrics of every period are unchanged;
-comment, history and contact link go), and the hash of the address on the suppression
-list for every category, so that no later import or campaign emails it again.
+Erasure keeps three things, none naming the person, so that every period's metrics are
+unchanged:
+- their answers, anonymised (score, kind, survey, account and dates stay; comment, history,
+  external id and contact link go);
+- their sent emails, anonymised (campaign, account, dates, status, opens, clicks, provider
+  events and unsubscribes stay; contact, address, reason, error, user agents and provider
+  ids go, and each gets a new public id, so that its old links lead nowhere), with the
+  invitations they carried;
+- the hash of the address on the suppression list for every category, so that no later
+  import or campaign emails it again.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -30,10 +37,27 @@ from django.utils import timezone
 
 from accounts.models import Contact, Lead
 from campaigns.authored import TEST_EMAIL
-from campaigns.deliverability import with_address
-from campaigns.models import Message, Referral, Suppression, address_hash, normalized_address
+from campaigns.deliverability import with_address, without_address
+from campaigns.models import (
+    DeliveryEvent,
+    Engagement,
+    Message,
+    MessageStatus,
+    Referral,
+    Suppression,
+    TrackedLink,
+    Unsubscription,
+    address_hash,
+    normalized_address,
+)
 from lifecycle.outbox.models import OutboxEmail
-from surveys.models import FollowUpComment, Response, ResponseRevision
+from surveys.models import (
+    FollowUpComment,
+    Invitation,
+    Response,
+    ResponseRevision,
+    WebhookDelivery,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -363,7 +387,8 @@ class Erased:
 
     contacts: int
     accounts: int
-    messages: int
+    messages: int  # erased: every message but the sent ones
+    messages_kept: int  # sent, kept anonymised
     outbox_copies: int
     leads: int
     admin_history: int
@@ -375,10 +400,13 @@ def summary(address: str) -> Erased | None:
     found = person(address)
     if not found.holds_anything():
         return None
+    messages = Message.objects.filter(contact__in=found.contacts.values("pk"))
+    sent = messages.filter(status=MessageStatus.SENT).count()
     return Erased(
         contacts=found.contacts.count(),
         accounts=found.contacts.values("account").distinct().count(),
-        messages=Message.objects.filter(contact__in=found.contacts.values("pk")).count(),
+        messages=messages.count() - sent,
+        messages_kept=sent,
         outbox_copies=found.outbox_copies.count(),
         leads=found.leads.count(),
         admin_history=found.log_entries.count(),
@@ -403,11 +431,17 @@ def erase(address: str) -> Erased | None:
         FollowUpComment.objects.filter(follow_up__response_id__in=answer_ids).delete()
         # The answers stay for the metrics (kind, score, survey, account, dates), naming
         # nobody; update() leaves updated_at as it was.
-        Response.objects.filter(pk__in=answer_ids).update(contact=None, invitation=None, comment="")
+        Response.objects.filter(pk__in=answer_ids).update(
+            contact=None, comment="", external_id=None
+        )
+        # A receiver's error answer may echo the payload, which named them.
+        WebhookDelivery.objects.filter(response_id__in=answer_ids).update(last_error="")
+        _anonymise_sent_emails(contact_ids, found.address)
         found.leads.delete()  # and the referrals naming them as the lead
-        # Their messages (with opens, clicks, links and provider events), invitations,
-        # events, unsubscribes, drips, referral code and the referrals they made go along
-        # (each points at the contact, or at its messages, with on_delete=CASCADE).
+        # Their other messages (with opens, clicks, links and provider events), other
+        # invitations, events, other unsubscribes, drips, referral code and the referrals
+        # they made go along (each points at the contact, or at its messages, with
+        # on_delete=CASCADE).
         Contact.objects.filter(pk__in=contact_ids).delete()
         # What stays of the address: its hash, suppressed in every category.
         hashed = address_hash(found.address)
@@ -427,6 +461,54 @@ def erase(address: str) -> Erased | None:
         counted.outbox_copies,
     )
     return counted
+
+
+def _anonymise_sent_emails(contact_ids: list[int], address: str) -> None:
+    """Detach the contacts' sent emails, with the invitations and unsubscribes they carried,
+    from the contacts, keeping what the metrics count and nothing that names the person."""
+    sent = Message.objects.filter(contact_id__in=contact_ids, status=MessageStatus.SENT)
+    sent_ids = list(sent.values_list("pk", flat=True))
+    if not sent_ids:
+        return
+    # The contacts' accounts, one update each (a person has a handful of contacts).
+    by_account: dict[int, list[int]] = {}
+    for contact_id, account_id in Contact.objects.filter(pk__in=contact_ids).values_list(
+        "pk", "account_id"
+    ):
+        by_account.setdefault(account_id, []).append(contact_id)
+    for account_id, contacts in by_account.items():
+        sent.filter(contact_id__in=contacts).update(
+            contact=None,
+            erased_contact_account_id=account_id,
+            reason="",  # "Birthday 02-29 on 02-28" names the person's birthday
+            error="",  # a mail server's refusal quotes the address
+            message_id="",  # nothing a provider reports later finds them again
+        )
+    # New public ids: the old ones are in the signed links of the emails (tracking pixel,
+    # clicks, unsubscribe), which must lead nowhere now.
+    Message.objects.bulk_update(
+        [Message(pk=pk, public_id=uuid.uuid4()) for pk in sent_ids], ["public_id"]
+    )
+    Engagement.objects.filter(message_id__in=sent_ids).update(user_agent="")
+    for link in TrackedLink.objects.filter(message_id__in=sent_ids, url__icontains=address):
+        link.url = without_address(link.url, address)
+        link.save(update_fields=["url"])
+    for event in DeliveryEvent.objects.filter(
+        message_id__in=sent_ids, description__icontains=address
+    ):
+        event.description = without_address(event.description, address)
+        event.save(update_fields=["description"])
+    Unsubscription.objects.filter(contact_id__in=contact_ids, message_id__in=sent_ids).update(
+        contact=None
+    )
+    invitations = Invitation.objects.filter(contact_id__in=contact_ids, message_id__in=sent_ids)
+    Invitation.objects.bulk_update(
+        [
+            Invitation(pk=pk, contact=None, public_id=uuid.uuid4())
+            for pk in invitations.values_list("pk", flat=True)
+        ],
+        ["contact", "public_id"],
+    )
 
 
 def erase_people_of(contacts: QuerySet[Contact]) -> int:

@@ -29,16 +29,26 @@ from campaigns.models import (
     MessageStatus,
     Suppression,
     TrackedLink,
+    Unsubscription,
     address_hash,
 )
+from campaigns.selectors import campaign_stats
 from campaigns.services import queue_now, record_event, run_schedule
+from lifecycle.lib import links
 from lifecycle.lib.dates import yearly_date
-from lifecycle.metrics.email_metrics import EMAIL_KEYS
 from lifecycle.outbox.models import OutboxEmail
 from surveys.follow_ups import add_comment
 from surveys.models import FollowUp, FollowUpComment, Invitation, Response, ResponseRevision
 from surveys.services import OWNER_ALERT_EMAIL, record_answer
-from tests.factories import CustomerContactFactory, ResponseFactory, UserFactory, campaign, survey
+from tests.factories import (
+    CustomerContactFactory,
+    InvitationFactory,
+    MessageFactory,
+    ResponseFactory,
+    UserFactory,
+    campaign,
+    survey,
+)
 from tests.migrations import migrate, migrate_to_latest
 
 pytestmark = pytest.mark.django_db
@@ -172,10 +182,17 @@ def export(address: str, *options: str) -> dict | None:
     return json.loads(out.getvalue()) if out.getvalue() else None
 
 
-def metrics(start: dt.date, end: dt.date) -> dict:
+def metrics(start: dt.date, end: dt.date, *segment: str) -> dict:
     out = io.StringIO()
     call_command(
-        "metrics", "--start", start.isoformat(), "--end", end.isoformat(), "--json", stdout=out
+        "metrics",
+        "--start",
+        start.isoformat(),
+        "--end",
+        end.isoformat(),
+        "--json",
+        *segment,
+        stdout=out,
     )
     return json.loads(out.getvalue())
 
@@ -251,16 +268,39 @@ def test_exporting_an_address_nobody_has_exits_1_with_a_message(person):
 # --- Erasure --------------------------------------------------------------------------------
 
 
-def test_erasure_leaves_the_address_and_names_nowhere_and_the_answer_metrics_unchanged(person):
+def test_erasure_leaves_the_address_and_names_nowhere_and_every_metric_unchanged(person, client):
     today = timezone.localdate()
     start, end = today.replace(day=1), today + dt.timedelta(days=1)
-    before = metrics(start, end)
+    # One more thing the metrics count: a one-click unsubscribe from the second's survey email.
+    second_email = Message.objects.get(contact=person.second)
+    subscriptions.unsubscribe(
+        person.second, "surveys", source="one_click", message=second_email, now=person.now
+    )
+    # And a person's click, well after the send (the fixture's are a scanner's, too fast).
+    first_email = Message.objects.get(contact=person.first)
+    tracking.record_click(
+        first_email.links.get(),
+        at=person.now + dt.timedelta(minutes=30),
+        method="GET",
+        user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    )
+    owners_accounts = ("--owner", person.owner.email)  # the first's account only
+    before, before_of_owner = metrics(start, end), metrics(start, end, *owners_accounts)
+    assert before["emails_sent"] >= 2 and before["unique_clicks"] == 1
+    assert before["unsubscribes"] == 1 and before["survey_response_rate"] is not None
+    stats_before = campaign_stats(campaign("nps-quarterly"))
     answers_before = sorted(
         Response.objects.values_list("account", "kind", "score", "submitted_at")
     )
-    sent_to_them = Message.objects.filter(
-        contact__in=[person.first, person.second], status=MessageStatus.SENT
-    ).count()
+    old_links = [
+        reverse("surveys:answer-form", args=[links.sign(links.SURVEY_ANSWER, invitation)])
+        for invitation in Invitation.objects.values_list("public_id", flat=True)
+        if invitation != Invitation.objects.get(contact=person.other).public_id
+    ] + [
+        reverse("campaigns:unsubscribe", args=[links.sign(links.UNSUBSCRIBE, email.public_id)])
+        for email in (first_email, second_email)
+    ]
+    assert all(client.get(link).status_code == 200 for link in old_links)
     dump = database_dump()
     assert ADDRESS in dump and LAST.lower() in dump  # the fixture does put them everywhere
 
@@ -277,12 +317,20 @@ def test_erasure_leaves_the_address_and_names_nowhere_and_the_answer_metrics_unc
     assert not Response.objects.exclude(contact__isnull=True).exclude(contact=person.other)
     assert not ResponseRevision.objects.exists() and not FollowUpComment.objects.exists()
     assert FollowUp.objects.get().response is not None  # staff's item stays, naming nobody
-    after = metrics(start, end)
-    # Every answer, customer and revenue key is the same; email engagement no longer counts
-    # the emails to them (their messages are erased with them: docs/security.md).
-    kept = set(before) - EMAIL_KEYS - {"survey_response_rate"}
-    assert {key: after[key] for key in kept} == {key: before[key] for key in kept}
-    assert after["emails_sent"] == before["emails_sent"] - sent_to_them
+    # Every key of the period is the same, email engagement and response rate included (their
+    # sent emails and invitations stay, anonymised), for all accounts and for a segment.
+    assert metrics(start, end) == before
+    assert metrics(start, end, *owners_accounts) == before_of_owner
+    assert campaign_stats(campaign("nps-quarterly")) == stats_before
+    kept = Message.objects.filter(erased_contact_account__isnull=False)
+    assert {(m.erased_contact_account, m.contact, m.message_id, m.reason) for m in kept} == {
+        (person.first.account, None, "", ""),
+        (person.second.account, None, "", ""),
+    }
+    assert not Message.objects.filter(contact__in=[person.first, person.second]).exists()
+    # The links in their emails lead nowhere now: no answering, unsubscribing or tracking
+    # as them.
+    assert [client.get(link).status_code for link in old_links] == [404] * len(old_links)
     # What stays of the address: its hash, in every category, for the erasure.
     assert list(Suppression.objects.values_list("address_hash", "category", "reason")) == [
         (address_hash(ADDRESS), "", "erasure")
@@ -528,4 +576,31 @@ def test_going_back_before_anonymised_answers_drops_them_and_keeps_the_others(ba
 
     assert list(old.get_model("surveys", "Response").objects.values_list("pk", flat=True)) == [
         answered.pk
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_going_back_before_anonymised_emails_drops_them_and_keeps_the_others(back_to_latest):
+    sent = MessageFactory(status=MessageStatus.SENT, sent_at=timezone.now())
+    anonymised = MessageFactory(status=MessageStatus.SENT, sent_at=timezone.now())
+    kept_invitation = InvitationFactory(message=sent)
+    anonymised_invitation = InvitationFactory(message=anonymised)
+    subscriptions.unsubscribe(
+        anonymised.contact, "surveys", source="one_click", message=anonymised, now=timezone.now()
+    )
+    account = anonymised.contact.account
+    Message.objects.filter(pk=anonymised.pk).update(contact=None, erased_contact_account=account)
+    Invitation.objects.filter(pk=anonymised_invitation.pk).update(contact=None)
+    Unsubscription.objects.update(contact=None)
+
+    old = migrate(
+        [("campaigns", "0021_suppression_by_address_hash"), ("surveys", "0009_anonymised_answers")]
+    )
+
+    assert list(old.get_model("campaigns", "Message").objects.values_list("pk", flat=True)) == [
+        sent.pk
+    ]
+    assert not old.get_model("campaigns", "Unsubscription").objects.exists()
+    assert list(old.get_model("surveys", "Invitation").objects.values_list("pk", flat=True)) == [
+        kept_invitation.pk
     ]

@@ -29,9 +29,10 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing is held about {address}.", returncode=1)
         self.stdout.write(
             f"{address}: {found.contacts} contacts at {found.accounts} accounts, "
-            f"{found.messages} messages, {found.outbox_copies} outbox copies, "
+            f"{found.messages} unsent messages, {found.outbox_copies} outbox copies, "
             f"{found.leads} leads, {found.admin_history} admin history entries; "
-            f"{found.answers_kept} answers will be kept, anonymised."
+            f"{found.answers_kept} answers and {found.messages_kept} sent emails will be "
+            "kept, anonymised."
         )
         if not options["yes"] and not self.confirmed():
             self.stdout.write("Nothing was erased.")
