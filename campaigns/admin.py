@@ -293,10 +293,9 @@ class CampaignAdmin(admin.ModelAdmin):
     def readiness(self, campaign: Campaign) -> str:
         if campaign.pk is None:
             return "-"
-        try:
-            services.email_for(campaign)
-        except services.NoEmail as missing:
-            return format_html("<strong>{}</strong> {}", _("Set me:"), str(missing))
+        missing = services.missing_email(campaign)
+        if missing:
+            return format_html("<strong>{}</strong> {}", _("Set me:"), missing)
         return _("Yes")
 
     @admin.display(description=_("contacts in its audience today"))
@@ -402,14 +401,23 @@ class CampaignAdmin(admin.ModelAdmin):
     def send_now(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> HttpResponse | None:
         now = timezone.now()
         if request.POST.get("confirmed") != "yes":
-            # A page that says who would get it, before anything goes.
+            # A page that says who would get it, or what is missing, before anything goes.
+            rows = [
+                (
+                    campaign,
+                    audience.audience_size(campaign, now=now),
+                    services.missing_email(campaign),
+                )
+                for campaign in queryset
+            ]
             context = {
                 **self.admin_site.each_context(request),
                 "title": _("Send now?"),
                 "opts": self.model._meta,
-                "campaigns": [
-                    (campaign, audience.audience_size(campaign, now=now)) for campaign in queryset
-                ],
+                "campaigns": rows,
+                "can_send": any(
+                    campaign.enabled and not missing for campaign, _size, missing in rows
+                ),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(
@@ -660,10 +668,20 @@ class SuppressionAddForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        category = cleaned.get("category") or Suppression.EVERY_CATEGORY
+        if cleaned.get("reason") == Suppression.Reason.UNSUBSCRIBE and not category:
+            # A resubscribe lifts one category's unsubscribe (lift_unsubscribe): one of every
+            # category would never be lifted.
+            message = _(
+                "Choose the category the person unsubscribed from: a resubscribe lifts one "
+                "category, so an unsubscribe from every category could never be lifted. To "
+                "stop every email, choose the reason “%(staff)s”."
+            )
+            self.add_error("category", message % {"staff": Suppression.Reason.STAFF.label})
+            return cleaned
         address = cleaned.get("address")
         if address:
             hashed = address_hash(address)
-            category = cleaned.get("category") or Suppression.EVERY_CATEGORY
             if Suppression.objects.filter(address_hash=hashed, category=category).exists():
                 raise forms.ValidationError(_("This address is already suppressed there."))
             self.instance.address_hash = hashed

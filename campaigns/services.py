@@ -34,6 +34,15 @@ def email_for(campaign: Campaign) -> str:
     return found[1]
 
 
+def missing_email(campaign: Campaign) -> str:
+    """What the campaign still needs before it can send, as staff read it; "" when ready."""
+    try:
+        email_for(campaign)
+    except NoEmail as missing:
+        return str(missing)
+    return ""
+
+
 def run_schedule(campaign: Campaign, *, now: dt.datetime) -> int:
     """A campaign's own beat run: what its trigger's rule plans by now, then each content's
     follow-ups (survey reminders). Returns how many messages were created."""

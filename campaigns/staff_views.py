@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import Referral
 from campaigns.referrals import set_progress
+from lifecycle.lib.filters import StrictBooleanFilter
 
 PAGE_SIZE = 50
 
@@ -23,7 +24,8 @@ PAGE_SIZE = 50
 class ReferralFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Referral.Status.choices)
     reward = django_filters.ChoiceFilter(label=_("Reward"), choices=Referral.Reward.choices)
-    needs_review = django_filters.BooleanFilter(
+    # Strict: a bad value is the form's error on the page, never a silently dropped filter.
+    needs_review = StrictBooleanFilter(
         label=_("Needs review"),
         widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
     )

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lifecycle.lib.nul.NulFreeQueryMiddleware",
     "lifecycle.lib.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,12 +156,21 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Password guessing on /login/ and /admin/login/ (docs/security.md, "Sign-in protection"):
-# after LOGIN_FAILURE_LIMIT failures for a username, or from an address, sign-in is refused
-# for LOGIN_COOLOFF_MINUTES, or until an Admin unlocks it.
+# after LOGIN_FAILURE_LIMIT failures for a username, or LOGIN_ADDRESS_FAILURE_LIMIT from an
+# address (people behind one address share it), sign-in is refused for
+# LOGIN_COOLOFF_MINUTES, or until an Admin unlocks it.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+if not 1 <= AXES_FAILURE_LIMIT <= LOGIN_ADDRESS_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "LOGIN_ADDRESS_FAILURE_LIMIT must be at least LOGIN_FAILURE_LIMIT, which must be "
+        f"at least 1; got {LOGIN_ADDRESS_FAILURE_LIMIT} and {AXES_FAILURE_LIMIT}."
+    )
+AXES_HANDLER = "lifecycle.staff.lockout.AddressTolerantHandler"
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "lifecycle.lib.client_address.client_address"
+# An IPv6 client counts by its /64, like the public pages' rate limits.
+AXES_CLIENT_IP_CALLABLE = "lifecycle.lib.client_address.client_network"
 AXES_LOCKOUT_CALLABLE = "lifecycle.staff.views.locked_out"
 # Not axes' own reset on success: it forgets every failure from the address too, so a user
 # could guess at others' passwords between their own sign-ins (lifecycle/staff/views.py).
@@ -416,7 +426,6 @@ if not 0 <= TRUSTED_PROXY_COUNT <= 10:
     raise ImproperlyConfigured(
         f"DJANGO_TRUSTED_PROXY_COUNT must be between 0 and 10, got {TRUSTED_PROXY_COUNT}."
     )
-RATELIMIT_IP_META_KEY = "lifecycle.lib.client_address.client_address"
 CSRF_TRUSTED_ORIGINS = env.list(
     "DJANGO_CSRF_TRUSTED_ORIGINS",
     default=[SITE_URL] if SITE_URL.startswith("https://") else [],

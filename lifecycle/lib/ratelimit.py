@@ -6,8 +6,9 @@ counted by django-ratelimit in the shared cache (docs/security.md).
 
 Each (scope, client address, minute) has one counter; over the limit the view is not called
 and the visitor gets a friendly 429 page. `settings.RATE_LIMITS = {"survey": 3}` overrides a
-scope's limit (tests use a low one). The client address is `client_address()`'s. The limits
-are generous: signed tokens cannot be guessed, so this only stops floods.
+scope's limit (tests use a low one). A client counts as `client_network()`: an IPv6 one by its
+/64, like the sign-in lockout. The limits are generous: signed tokens cannot be guessed, so
+this only stops floods.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
+
+from lifecycle.lib.client_address import client_network
 
 WINDOW_SECONDS = 60
 
@@ -50,7 +53,9 @@ def usage(request: HttpRequest, scope: str, *, per_minute: int) -> dict | None:
         return get_usage(
             request,
             group=f"public:{scope}",
-            key="ip",  # RATELIMIT_IP_META_KEY makes it client_address()
+            # Not django-ratelimit's "ip" key: its IPv6 mask is a setting of its own, and the
+            # sign-in lockout must group addresses exactly as the public pages do.
+            key=lambda _group, request: client_network(request),
             rate=f"{limit_for(scope, per_minute)}/{WINDOW_SECONDS}s",
             method=ALL,
             increment=True,

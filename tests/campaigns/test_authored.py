@@ -262,6 +262,40 @@ def test_sending_a_campaign_with_nothing_written_says_so(admin_client_):
         send_campaign("empty")
 
 
+@pytest.mark.django_db
+def test_the_confirmation_says_what_is_missing_and_offers_no_send_when_nothing_can_go(
+    admin_client_,
+):
+    CustomerContactFactory.create_batch(2)
+    empty = Campaign.objects.create(
+        slug="empty", name="Empty", category="marketing", trigger="once"
+    )
+
+    page = admin_client_.post(
+        CAMPAIGNS, {"action": "send_now", "_selected_action": [empty.pk]}
+    ).content.decode()
+
+    assert "cannot send yet: It has no email yet: write its content in admin." in page
+    assert "Yes, send now" not in page and "Nothing can be sent: take me back" in page
+
+
+@pytest.mark.django_db
+def test_the_confirmation_still_offers_to_send_what_can_go_beside_what_cannot(
+    broadcast, admin_client_
+):
+    CustomerContactFactory.create_batch(2)
+    empty = Campaign.objects.create(
+        slug="empty", name="Empty", category="marketing", trigger="once"
+    )
+
+    page = admin_client_.post(
+        CAMPAIGNS, {"action": "send_now", "_selected_action": [broadcast.pk, empty.pk]}
+    ).content.decode()
+
+    assert "2 contacts in its audience today" in page and "cannot send yet:" in page
+    assert "Yes, send now" in page
+
+
 def test_an_event_campaign_with_nothing_written_yet_neither_fails_the_event_nor_sends(db):
     Campaign.objects.create(
         slug="after-demo",

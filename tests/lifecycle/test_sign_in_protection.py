@@ -25,6 +25,7 @@ LOGIN_PAGES = ["/login/", "/admin/login/"]
 @pytest.fixture(autouse=True)
 def limits(settings):
     settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
     settings.AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 
 
@@ -64,20 +65,35 @@ def test_a_locked_username_stays_locked_from_any_address():
 
 def test_an_address_guessing_many_usernames_is_locked_out_for_all_of_them():
     UserFactory(username="dana", role=MARKETER)
-    for name in ("alice", "bob", "carol"):
-        sign_in(Client(), "/login/", name, "wrong")
+    answers = [
+        sign_in(Client(), "/login/", name, "wrong").status_code
+        for name in ("alice", "bob", "carol", "dave", "eve", "frank")
+    ]
 
     from_there = sign_in(Client(), "/login/", "dana", PASSWORD)
     from_elsewhere = sign_in(Client(), "/login/", "dana", PASSWORD, address="192.0.2.99")
 
+    assert answers == [200] * 5 + [429]  # the address's own limit, 6, not a username's 3
     assert from_there.status_code == 429
     assert from_elsewhere.status_code == 302
+
+
+def test_one_person_locking_their_username_does_not_lock_out_others_at_their_address():
+    # An office behind one address: someone mistypes their username until it locks.
+    UserFactory(username="dana", role=MARKETER)
+    typo = [sign_in(Client(), "/login/", "dnaa", "wrong").status_code for _ in range(4)]
+
+    colleague = Client()
+    answer = sign_in(colleague, "/login/", "dana", PASSWORD)
+
+    assert typo == [200, 200, 429, 429]  # "dnaa" is locked
+    assert answer.status_code == 302 and signed_in(colleague)
 
 
 def test_a_forged_forwarded_header_does_not_escape_the_address_lockout():
     UserFactory(username="dana", role=MARKETER)
     client = Client()
-    for n in range(3):
+    for n in range(6):
         client.post(
             "/login/",
             {"username": f"user{n}", "password": "wrong"},
