@@ -25,6 +25,15 @@ class AccountForm(forms.ModelForm):
         ]
         widgets = {"tags": forms.CheckboxSelectMultiple}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tags = self.fields["tags"]
+        if not tags.queryset.exists():
+            # Nothing to tick: say where tags come from instead of an empty list.
+            tags.help_text = _(
+                "No tags yet. An Admin creates them in Django admin (Customer accounts → Tags)."
+            )
+
 
 class ContactForm(forms.ModelForm):
     class Meta:

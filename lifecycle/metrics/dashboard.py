@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -74,17 +74,41 @@ RATES = [
 ]
 
 
-def _change(kind: str, now: Any, before: Any) -> float | None:
-    """Change against the previous period: points for rates and scores, relative for
-    amounts."""
+# A change is shown with one decimal: points for rates and scores, percent for amounts.
+POINT = Decimal("0.1")
+TENTH_OF_A_PERCENT = Decimal("0.001")
+
+
+def _change(kind: str, now: Any, before: Any) -> Decimal | None:
+    """Change against the previous period, rounded as the card shows it (points for rates
+    and scores, relative for amounts), so that its arrow and colour follow the number shown:
+    a change that shows as 0.0 is no change."""
     if now is None or before is None:
         return None
-    if kind == "rate":
-        return (now - before) * 100
-    if kind == "score":
-        return round(now - before, 1)
+    if kind in ("rate", "score"):
+        points = Decimal(str(now)) - Decimal(str(before))
+        return (points * 100 if kind == "rate" else points).quantize(POINT, ROUND_HALF_UP)
     now, before = Decimal(now), Decimal(before)
-    return float((now - before) / before) if before else None
+    return ((now - before) / before).quantize(TENTH_OF_A_PERCENT, ROUND_HALF_UP) if before else None
+
+
+def card(
+    key: str, kind: str, up_is_good: bool, now: dict[str, Any], before: dict[str, Any]
+) -> dict[str, Any]:
+    """One headline card: its value, its change against the previous period and whether
+    that change is good (None when there is none to show: no comparison, or 0.0)."""
+    label, formula = DEFINITIONS[key]
+    change = _change(kind, now[key], before[key])
+    return {
+        "key": key,
+        "label": label,
+        "formula": formula,
+        "kind": kind,
+        "value": now[key],
+        "change": change,
+        "good": None if not change else (change > 0) == up_is_good,
+        "answers": now[ANSWERS_BEHIND[key]] if key in ANSWERS_BEHIND else None,
+    }
 
 
 def headline_cards(
@@ -94,22 +118,7 @@ def headline_cards(
     previous = previous_period(period)
     keys = {key for key, _kind, _up in spec}
     now, before = measure([period, previous], segment, keys)
-    cards = []
-    for key, kind, up_is_good in spec:
-        label, formula = DEFINITIONS[key]
-        change = _change(kind, now[key], before[key])
-        cards.append(
-            {
-                "key": key,
-                "label": label,
-                "formula": formula,
-                "kind": kind,
-                "value": now[key],
-                "change": change,
-                "good": None if not change else (change > 0) == up_is_good,
-                "answers": now[ANSWERS_BEHIND[key]] if key in ANSWERS_BEHIND else None,
-            }
-        )
+    cards = [card(key, kind, up_is_good, now, before) for key, kind, up_is_good in spec]
     return {"cards": cards, "previous": previous, "metrics": now}
 
 

@@ -19,9 +19,12 @@
   const partial = charts.partial(data);
   const base = { ...charts.base, interaction: { mode: "index", intersect: false } };
   const tooltip = (label) => ({ callbacks: { title: partial.tooltipTitle, label } });
+  // Unclipped: Chart.js cuts a line at the chart area when its axis has a fixed end, which
+  // halved a point at NPS 100 or CSAT 100% (the top tick label leaves room above it); no
+  // line here leaves its axis otherwise.
   const line = (label, values, color, extra = {}) => ({
     type: "line", label, data: values, borderColor: color, backgroundColor: color, tension: 0,
-    segment: partial.segment, ...extra,
+    segment: partial.segment, clip: false, ...extra,
   });
   const bar = (label, values, color, extra = {}) => ({
     type: "bar", label, data: values, backgroundColor: partial.bars(color), borderColor: color, ...extra,

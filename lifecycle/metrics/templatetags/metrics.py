@@ -35,9 +35,12 @@ def metric_value(value: Any, kind: str) -> str:
 
 
 @register.simple_tag
-def metric_change(change: float | None, kind: str) -> str:
+def metric_change(change: Decimal | None, kind: str) -> str:
+    """A card's change as dashboard._change rounded it: its arrow follows the number shown,
+    so 0.0 has none."""
     if change is None:
         return _("no comparison")
+    change = Decimal(str(change))  # exact: a float times 100 can lose the digit shown
     arrow = "▲" if change > 0 else "▼" if change < 0 else "="
     if kind in ("rate", "score"):
         return _("%(arrow)s %(points)s pts vs previous") % {
