@@ -537,6 +537,8 @@ class MessageAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("to"), ordering="contact__email")
     def contact_email(self, message: Message) -> str:
+        if message.erased_contact_account_id is not None:
+            return str(_("Erased contact"))
         return message.to
 
     @admin.action(

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from campaigns import referrals
 from campaigns.forms import ReferralForm
 from campaigns.views import in_language, link_invalid
-from lifecycle.lib.client_address import client_address
+from lifecycle.lib.client_address import client_network
 from lifecycle.lib.ratelimit import rate_limit
 
 REFERRAL_PER_MINUTE = 30
@@ -51,7 +51,7 @@ def _referral(request: HttpRequest, code) -> HttpResponse:
             referrals.refer(
                 code,
                 person,
-                client_address=client_address(request),
+                client_address=client_network(request),  # an IPv6 client by its /64
                 language=referrer.language,
                 now=timezone.now(),
             )

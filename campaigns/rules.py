@@ -12,7 +12,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account, Contact, Subscription
@@ -47,8 +47,12 @@ def plan_rolling(campaign: Campaign, now: dt.datetime, immediate: bool) -> Itera
     reason = f"Every customer contact once per cycle ({label})"
     candidates = rolling_audience(campaign, now=now, day=today)
     if not immediate:
-        already = Message.objects.filter(campaign=campaign, occurrence=label).values("contact")
-        candidates = candidates.exclude(pk__in=already)
+        already = Message.objects.filter(
+            campaign=campaign, occurrence=label, contact=OuterRef("pk")
+        )
+        # Not `pk__in`: an erased contact's email (no contact) would make it NOT IN (…, NULL),
+        # true for nobody.
+        candidates = candidates.exclude(Exists(already))
     for contact_id, zone_name in candidates.values_list("pk", "timezone").iterator(BATCH):
         due_at = now if immediate else _slot_time(campaign, contact_id, zone_name, start, end, now)
         if due_at is not None:

@@ -139,7 +139,9 @@ def find_link(token: str) -> TrackedLink | None:
     public_id = links.unsign(links.CLICK, token)
     if public_id is None:
         return None
-    return TrackedLink.objects.select_related("message").filter(public_id=public_id).first()
+    # An erased person's email leads nowhere (its links also got new ids at the erasure).
+    links_of_people = TrackedLink.objects.filter(message__erased_contact_account__isnull=True)
+    return links_of_people.select_related("message").filter(public_id=public_id).first()
 
 
 def record_open(message: Message, *, at: dt.datetime, method: str, user_agent: str) -> Engagement:

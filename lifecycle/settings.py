@@ -264,7 +264,9 @@ SURVEY_FATIGUE_DAYS = env.int("SURVEY_FATIGUE_DAYS", default=30)
 # Messages per send task; each task reuses one SMTP connection for its chunk.
 CAMPAIGN_SEND_CHUNK = env.int("CAMPAIGN_SEND_CHUNK", default=50)
 # A message claimed longer ago than this was caught by a crash mid-send: it goes to review.
-# Longer than CELERY_TASK_TIME_LIMIT, so a live task is never mistaken for a dead one.
+# Each message is claimed just before its own send, which EMAIL_TIMEOUT bounds, and this is
+# longer than CELERY_TASK_TIME_LIMIT too (which only the prefork pool enforces), so a live
+# send is never mistaken for a dead one.
 CAMPAIGN_CLAIM_TIMEOUT = env.int("CAMPAIGN_CLAIM_TIMEOUT", default=900)
 # The frequency cap: at most this many emails to one contact within this many days, across
 # every campaign and survey (notifications to staff and admins' tests do not count).

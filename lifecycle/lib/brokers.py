@@ -44,9 +44,15 @@ class FilesystemChannel(filesystem.Channel):
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         path = os.path.join(self.data_folder_out, name)
         try:
-            # The same folder, so the same filesystem: the rename is atomic.
-            os.replace(_write_whole(path, dumps(payload)), path)
+            partial = _write_whole(path, dumps(payload))
         except OSError as exc:
+            raise ChannelError(f"Cannot add file {path!r} to directory") from exc
+        try:
+            # The same folder, so the same filesystem: the rename is atomic.
+            os.replace(partial, path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.remove(partial)
             raise ChannelError(f"Cannot add file {path!r} to directory") from exc
 
     def _queue_bind(
@@ -63,7 +69,8 @@ class FilesystemChannel(filesystem.Channel):
             except OSError:
                 pass  # made by another binder meanwhile (or no hard links): kombu's own way
             finally:
-                os.remove(partial)
+                with contextlib.suppress(OSError):
+                    os.remove(partial)
         super()._queue_bind(exchange, routing_key, pattern, queue)
 
 

@@ -26,7 +26,9 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -66,15 +68,16 @@ MESSAGE_ID = "Message-ID"  # the header the pipeline stores as Message.message_i
 
 @dataclass(frozen=True)
 class Person:
-    """Everything that names one address, as querysets (nothing is read until asked)."""
+    """Everything that names one address, as querysets. Which contacts and leads have the
+    address is worked out once, when first asked (with_address reads the candidates)."""
 
     address: str
 
-    @property
+    @cached_property
     def contacts(self) -> QuerySet[Contact]:
         return with_address(Contact.objects.all(), self.address)
 
-    @property
+    @cached_property
     def leads(self) -> QuerySet[Lead]:
         return with_address(Lead.objects.all(), self.address)
 
@@ -490,14 +493,20 @@ def _anonymise_sent_emails(contact_ids: list[int], address: str) -> None:
         [Message(pk=pk, public_id=uuid.uuid4()) for pk in sent_ids], ["public_id"]
     )
     Engagement.objects.filter(message_id__in=sent_ids).update(user_agent="")
-    for link in TrackedLink.objects.filter(message_id__in=sent_ids, url__icontains=address):
-        link.url = without_address(link.url, address)
-        link.save(update_fields=["url"])
-    for event in DeliveryEvent.objects.filter(
-        message_id__in=sent_ids, description__icontains=address
-    ):
+    # A handful of rows each: every one is rewritten in Python, which finds the address in
+    # any case (SQLite's LIKE folds ASCII only) and URL-encoded in a link too.
+    links = list(TrackedLink.objects.filter(message_id__in=sent_ids))
+    for link in links:
+        link.public_id = uuid.uuid4()  # the click links already sent lead nowhere
+        link.url = without_address(without_address(link.url, quote(address)), address)
+    TrackedLink.objects.bulk_update(links, ["public_id", "url"])
+    events = list(DeliveryEvent.objects.filter(message_id__in=sent_ids))
+    for event in events:
         event.description = without_address(event.description, address)
-        event.save(update_fields=["description"])
+        # The provider's id resolves to the address at the provider (like the Message-ID);
+        # a NULL never collides with the provider's unique ids.
+        event.event_id = None
+    DeliveryEvent.objects.bulk_update(events, ["description", "event_id"])
     Unsubscription.objects.filter(contact_id__in=contact_ids, message_id__in=sent_ids).update(
         contact=None
     )

@@ -25,6 +25,7 @@ from campaigns.models import (
     Campaign,
     CampaignContent,
     DeliveryEvent,
+    Engagement,
     Message,
     MessageStatus,
     Suppression,
@@ -33,7 +34,7 @@ from campaigns.models import (
     address_hash,
 )
 from campaigns.selectors import campaign_stats
-from campaigns.services import queue_now, record_event, run_schedule
+from campaigns.services import plan, queue_now, record_event, run_schedule
 from lifecycle.lib import links
 from lifecycle.lib.dates import yearly_date
 from lifecycle.outbox.models import OutboxEmail
@@ -459,6 +460,42 @@ def test_a_reimported_address_is_never_planned_nor_sent_by_any_kind_of_campaign(
         "Suppressed address: Personal data erased (every category)",
     )
     assert not OutboxEmail.objects.filter(to__iexact=ADDRESS).exists()
+
+
+QUARTER_START = dt.date(2026, 7, 1)
+
+
+def noon(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+
+
+def test_a_rolling_campaign_still_plans_everyone_else_in_the_cycle_of_an_erasure(settings):
+    settings.TIME_ZONE = "UTC"
+    nps = campaign("nps-quarterly")
+    gone = CustomerContactFactory(email="gone@example.com")
+    assert plan(nps, now=noon(QUARTER_START + dt.timedelta(days=3)), immediate=True) == 1
+    Message.objects.filter(contact=gone).update(status=MessageStatus.SENT, sent_at=timezone.now())
+    erase("gone@example.com", "--yes")
+    others = CustomerContactFactory.create_batch(40)
+
+    planned = sum(
+        plan(nps, now=noon(QUARTER_START + dt.timedelta(days=offset))) for offset in range(4, 92)
+    )
+
+    # Each of the others once this quarter (NOT IN (…, NULL) would have planned nobody).
+    assert planned == len(others)
+    assert Message.objects.filter(campaign=nps, contact__in=others).count() == len(others)
+
+
+def test_the_click_links_of_an_erased_persons_email_lead_nowhere(person, client):
+    first_email = Message.objects.get(contact=person.first)
+    old_click = tracking.click_url(first_email.links.get())
+    erase(ADDRESS, "--yes")
+
+    answer = client.get(old_click, HTTP_USER_AGENT="Mozilla/5.0 (Anabel's phone)")
+
+    assert answer.status_code == 404
+    assert not Engagement.objects.filter(user_agent__contains="Anabel").exists()
 
 
 def test_erasure_asks_first_unless_told_yes(person, monkeypatch):
