@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
@@ -128,6 +129,12 @@ def admin_client_(admin_user) -> Client:
 @pytest.fixture
 def outsider_client(outsider) -> Client:
     return client_for(outsider)
+
+
+@pytest.fixture
+def superuser_client(db) -> Client:
+    """Every admin page and action, whatever the roles allow."""
+    return client_for(get_user_model().objects.create_superuser("root", "root@example.com", "pw"))
 
 
 @pytest.fixture(scope="session")

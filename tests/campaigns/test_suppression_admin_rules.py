@@ -4,7 +4,6 @@ resubscribe lifts only that category's; one "from every category" could never be
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,14 +16,6 @@ pytestmark = pytest.mark.django_db
 
 ADDRESS = "ana.lopez@example.com"
 ADD = reverse("admin:campaigns_suppression_add")
-
-
-@pytest.fixture
-def superuser_client() -> Client:
-    user = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def add(client: Client, *, reason: str, category: str):

@@ -5,9 +5,7 @@ page answers as for the rest of what was typed, on SQLite and PostgreSQL alike."
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.http import QueryDict
-from django.test import Client
 from django.urls import reverse
 
 from campaigns.models import Campaign
@@ -38,14 +36,6 @@ CHANGELISTS = [
     ("campaigns", "referral", "status"),
     ("outbox", "outboxemail", None),
 ]
-
-
-@pytest.fixture
-def superuser_client() -> Client:
-    user = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def changelist(app: str, model: str) -> str:
