@@ -47,9 +47,12 @@ class RecordRefSerializer(serializers.Serializer):
     external_id = serializers.CharField(read_only=True, allow_null=True)
 
 
+API_PREFIX = "/api/"
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The site's 404 (handler404): under /api/ the API's own JSON body, as every API answer
     is JSON (/api/v1/accounts/1.5/ matches no route); elsewhere Django's page."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return page_not_found(request, exception)

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 
+from lifecycle.lib.api import API_PREFIX
+
 NUL = "\x00"
 
 
@@ -28,14 +30,16 @@ def query_without_nul(query: QueryDict) -> QueryDict:
 
 
 class NulFreeQueryMiddleware:
-    """Every request's query string without NUL, names and values: `?q=%00` in a search,
+    """Every page's query string without NUL, names and values: `?q=%00` in a search,
     `?status=%00` in a list filter or `?term=%00` in admin's autocomplete is otherwise a 500
-    on PostgreSQL, in every view and admin page at once (forms and the API already refuse
-    NUL in what is posted)."""
+    on PostgreSQL, in every view and admin page at once. Not the API's: its filters refuse
+    NUL with a 400 naming the parameter, which tells a client more than a silent change
+    (forms and the API also refuse NUL in what is posted)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.GET = query_without_nul(request.GET)
+        if not request.path.startswith(API_PREFIX):
+            request.GET = query_without_nul(request.GET)
         return self.get_response(request)
