@@ -82,6 +82,31 @@ def campaign(slug: str = "nps-quarterly"):
     return Campaign.objects.get(slug=slug)
 
 
+def written_campaign(
+    slug: str,
+    *,
+    category: str = "marketing",
+    subject: str = "News",
+    body: str = "Hello {{ first_name }}",
+    **fields,
+):
+    """A campaign written in admin (trigger "once" unless given), its English text as
+    `body` and its HTML as one paragraph of it."""
+    from campaigns.models import Campaign, CampaignContent
+
+    written = Campaign.objects.create(
+        slug=slug,
+        name=fields.pop("name", slug.replace("-", " ").capitalize()),
+        category=category,
+        trigger=fields.pop("trigger", "once"),
+        **fields,
+    )
+    CampaignContent.objects.create(
+        campaign=written, language="en", subject=subject, text_body=body, html_body=f"<p>{body}</p>"
+    )
+    return written
+
+
 class CustomerContactFactory(ContactFactory):
     """A contact of an account paying today, so rolling campaigns include it."""
 

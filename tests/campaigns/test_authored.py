@@ -14,7 +14,12 @@ from campaigns.models import Campaign, CampaignContent, Message, MessageStatus
 from campaigns.schedules import ensure_schedule
 from campaigns.services import record_event, run_schedule
 from tests.campaigns.admin_forms import campaign_form
-from tests.factories import AccountFactory, CustomerContactFactory, SubscriptionFactory
+from tests.factories import (
+    AccountFactory,
+    CustomerContactFactory,
+    SubscriptionFactory,
+    written_campaign,
+)
 
 CAMPAIGNS = "/admin/campaigns/campaign/"
 
@@ -97,15 +102,10 @@ def smtp(smtp, settings):
 
 @pytest.fixture
 def broadcast(db) -> Campaign:
-    campaign = Campaign.objects.create(
-        slug="december-news", name="December news", category="marketing", trigger="once"
-    )
-    CampaignContent.objects.create(
-        campaign=campaign,
-        language="en",
+    campaign = written_campaign(
+        "december-news",
         subject="News for {{ account_name }}",
-        text_body="Hi {{ first_name }}, {{ years_as_customer }} years with us.",
-        html_body="<p>Hi {{ first_name }}</p>",
+        body="Hi {{ first_name }}, {{ years_as_customer }} years with us.",
     )
     CampaignContent.objects.create(
         campaign=campaign,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from lifecycle.staff.roles import MARKETER, VIEWER
+from tests.database import database_dump
 from tests.factories import UserFactory, api_token
 from tests.lifecycle.test_settings import manage, setting_values
 from tests.migrations import migrate, migrate_to_latest
@@ -39,17 +40,6 @@ def days_later(monkeypatch, days: int) -> None:
     """Every clock Django and knox read, moved on."""
     now = timezone.now() + dt.timedelta(days=days)
     monkeypatch.setattr(timezone, "now", lambda: now)
-
-
-def database_dump() -> str:
-    """Every row of every table, as text."""
-    tables = connection.introspection.table_names()
-    rows = []
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-            rows.extend(repr(row) for row in cursor.fetchall())
-    return "\n".join(rows)
 
 
 @pytest.mark.django_db
