@@ -61,6 +61,17 @@ def test_it_refuses_a_trusted_proxy_count_out_of_range():
     assert "DJANGO_TRUSTED_PROXY_COUNT must be between 0 and 10" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "limits", [{"LOGIN_ADDRESS_FAILURE_LIMIT": "4"}, {"LOGIN_FAILURE_LIMIT": "0"}]
+)
+def test_it_refuses_an_address_limit_below_the_username_limit(limits):
+    # An address locked before a username would lock an office out for one typo.
+    result = manage("check", env=limits)
+
+    assert result.returncode != 0
+    assert "LOGIN_ADDRESS_FAILURE_LIMIT must be at least LOGIN_FAILURE_LIMIT" in result.stderr
+
+
 def test_it_refuses_to_start_in_production_without_a_secret_key():
     env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": ""}
     result = manage("check", env=env)
